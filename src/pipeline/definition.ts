@@ -1,0 +1,189 @@
+/**
+ * The pipeline definition: the ONE place that says which topics exist and how each stage is
+ * triggered. The CDK stack (infra/) and the local twin (local/) both read it; nothing about
+ * topology is written anywhere else.
+ */
+
+/** Names of the topics, before the pipeline-name prefix is applied. */
+export const TopicRole = {
+  raw: 'raw',
+  clean: 'clean',
+  enriched: 'enriched',
+  dlq: 'dlq',
+  /** Failure destination of the event source mappings: batches whose retries ran out. */
+  failures: 'failures',
+} as const;
+export type TopicRole = (typeof TopicRole)[keyof typeof TopicRole];
+
+/** Names of the Kafka-triggered functions. */
+export const StageName = {
+  ingest: 'ingest',
+  enrich: 'enrich',
+  sink: 'sink',
+} as const;
+export type StageName = (typeof StageName)[keyof typeof StageName];
+
+export const STAGE_NAMES: readonly StageName[] = [StageName.ingest, StageName.enrich, StageName.sink];
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+export interface TopicDefinition {
+  /** Full topic name, prefixed with the pipeline name. */
+  readonly name: string;
+  readonly role: TopicRole;
+  readonly partitions: number;
+  /** Replication factor where the cluster lets us choose (provisioned MSK, external Kafka). */
+  readonly replicationFactor: number;
+  readonly retentionHours: number;
+}
+
+/** What happens when the handler throws (see lambda-kafka-esm.md section 3). */
+export interface RetryPolicy {
+  /** Attempts after the first; -1 = until the record expires (AWS default). */
+  readonly maxRetryAttempts: number;
+  /** -1 = no limit. */
+  readonly maxRecordAgeSeconds: number;
+  readonly bisectBatchOnError: boolean;
+  readonly reportBatchItemFailures: boolean;
+}
+
+export interface StageDefinition {
+  readonly name: StageName;
+  readonly description: string;
+  readonly inputTopic: string;
+  /** Topics the stage produces to (empty for the sink). */
+  readonly outputTopics: readonly string[];
+  /** Create-only on AWS; unique per mapping. */
+  readonly consumerGroupId: string;
+  /** 1..10,000 (AWS default 100). */
+  readonly batchSize: number;
+  /** 0..300,000 ms (AWS default for Kafka 500 ms). */
+  readonly batchingWindowMs: number;
+  readonly startingPosition: StartingPosition;
+  readonly retry: RetryPolicy;
+  /** Lambda memory on AWS; also used by the cost model. */
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Whether the stage needs the analytics store. */
+  readonly usesStore: boolean;
+}
+
+export interface PipelineDefinition {
+  readonly name: string;
+  readonly topics: Readonly<Record<TopicRole, TopicDefinition>>;
+  readonly stages: Readonly<Record<StageName, StageDefinition>>;
+  /** Largest invocation payload Lambda accepts for an event source mapping. */
+  readonly maxPayloadBytes: number;
+}
+
+export interface PipelineOptions {
+  readonly name?: string;
+  readonly partitions?: number;
+  readonly batchSize?: number;
+  readonly batchingWindowMs?: number;
+  readonly retentionHours?: number;
+}
+
+export const DEFAULT_PIPELINE_NAME = 'storefront';
+const NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+
+export class PipelineDefinitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PipelineDefinitionError';
+  }
+}
+
+function checkRange(label: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new PipelineDefinitionError(`${label} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/** Builds the pipeline definition, validating every option against the limits AWS enforces. */
+export function definePipeline(options: PipelineOptions = {}): PipelineDefinition {
+  const name = options.name ?? DEFAULT_PIPELINE_NAME;
+  if (!NAME_PATTERN.test(name)) {
+    throw new PipelineDefinitionError(
+      `pipeline name must be 2-31 lowercase letters, digits or hyphens starting with a letter, got "${name}"`,
+    );
+  }
+  const partitions = options.partitions ?? 6;
+  const batchSize = options.batchSize ?? 500;
+  const batchingWindowMs = options.batchingWindowMs ?? 100;
+  const retentionHours = options.retentionHours ?? 168;
+  checkRange('partitions', partitions, 1, 1000);
+  checkRange('batchSize', batchSize, 1, 10_000);
+  checkRange('batchingWindowMs', batchingWindowMs, 0, 300_000);
+  checkRange('retentionHours', retentionHours, 1, 8760);
+
+  const topic = (role: TopicRole, parts = partitions): TopicDefinition => ({
+    name: `${name}-${role}`,
+    role,
+    partitions: parts,
+    replicationFactor: 3,
+    retentionHours,
+  });
+  const topics = {
+    raw: topic('raw'),
+    clean: topic('clean'),
+    enriched: topic('enriched'),
+    // The DLQ is low traffic and read by people: fewer partitions, longer retention.
+    dlq: { ...topic('dlq', Math.min(partitions, 3)), retentionHours: Math.max(retentionHours, 336) },
+    failures: { ...topic('failures', 1), retentionHours: Math.max(retentionHours, 336) },
+  } satisfies Record<TopicRole, TopicDefinition>;
+
+  // Handlers route bad records to the DLQ themselves and throw only on transient failures, so a
+  // bounded number of whole-batch retries is enough before the batch goes to the failure destination.
+  const retry: RetryPolicy = {
+    maxRetryAttempts: 10,
+    maxRecordAgeSeconds: 21_600,
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+  };
+  const stage = (
+    stageName: StageName,
+    description: string,
+    input: TopicDefinition,
+    outputs: TopicDefinition[],
+    extra: Partial<StageDefinition> = {},
+  ): StageDefinition => ({
+    name: stageName,
+    description,
+    inputTopic: input.name,
+    outputTopics: outputs.map((t) => t.name),
+    consumerGroupId: `${name}-${stageName}`,
+    batchSize,
+    batchingWindowMs,
+    startingPosition: 'TRIM_HORIZON',
+    retry,
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    usesStore: false,
+    ...extra,
+  });
+
+  return {
+    name,
+    topics,
+    stages: {
+      ingest: stage('ingest', 'decode, validate and normalise raw events', topics.raw, [topics.clean, topics.dlq]),
+      enrich: stage('enrich', 'join reference data, parse user agents, derive fields', topics.clean, [
+        topics.enriched,
+        topics.dlq,
+      ], { usesStore: true }),
+      sink: stage('sink', 'write events and rollups to the analytics store in one transaction', topics.enriched, [
+        topics.dlq,
+      ], { usesStore: true, memoryMb: 1024 }),
+    },
+    maxPayloadBytes: 6 * 1024 * 1024,
+  };
+}
+
+/** The stage consuming a given topic, if any. */
+export function stageForTopic(pipeline: PipelineDefinition, topic: string): StageDefinition | undefined {
+  return Object.values(pipeline.stages).find((s) => s.inputTopic === topic);
+}
+
+/** The default pipeline, as deployed and as run by the local twin. */
+export const pipeline: PipelineDefinition = definePipeline();
