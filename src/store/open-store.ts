@@ -1,0 +1,27 @@
+/** Opens the store the local twin and the CLI use: DATABASE_URL when set, else PGlite in a data folder. */
+import { optionalEnv } from '../config/env.js';
+import { createPgliteClient } from './pglite-client.js';
+import { createPostgresClient } from './postgres-client.js';
+import type { SqlClient } from './sql-client.js';
+
+export const DEFAULT_DATA_DIR = '.data/pglite';
+
+export interface StoreLocation {
+  databaseUrl?: string;
+  dataDir?: string;
+}
+
+export async function openStore(location: StoreLocation = {}, env = process.env): Promise<SqlClient> {
+  const databaseUrl = location.databaseUrl ?? optionalEnv('DATABASE_URL', env);
+  if (databaseUrl) return createPostgresClient({ connectionString: databaseUrl });
+  return createPgliteClient(location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? DEFAULT_DATA_DIR);
+}
+
+/** Human description of where the store is, without credentials. */
+export function describeStore(client: SqlClient, location: StoreLocation = {}, env = process.env): string {
+  if (client.kind === 'postgres') {
+    const url = location.databaseUrl ?? optionalEnv('DATABASE_URL', env) ?? '';
+    return `PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//')}`;
+  }
+  return `PGlite in ${location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? DEFAULT_DATA_DIR}`;
+}

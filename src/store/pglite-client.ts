@@ -1,0 +1,24 @@
+/** PGlite adapter of the store port: real PostgreSQL compiled to WASM, in-process, kept in a folder. */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
+
+/** Opens (creating if needed) an embedded database in dataDir; in memory when dataDir is omitted. */
+export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const asQueryable = (q: Pick<PGlite, 'query'>): SqlQueryable => ({
+    async query<Row extends object>(text: string, params?: readonly unknown[]) {
+      const result = await q.query<Row>(text, params as unknown[] | undefined);
+      return result.rows;
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...asQueryable(db),
+    transaction: (fn) => db.transaction((tx) => fn(asQueryable(tx))),
+    async close() {
+      await db.close();
+    },
+  };
+}

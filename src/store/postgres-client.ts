@@ -1,0 +1,79 @@
+/** node-postgres adapter of the store port: any PostgreSQL, including Aurora with IAM auth. */
+import { Signer } from '@aws-sdk/rds-signer';
+import pg from 'pg';
+import { ConfigError, optionalEnv, requireEnv } from '../config/env.js';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
+
+export interface PostgresConfig {
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** A fixed password, or a function giving a fresh one per connection (IAM auth tokens). */
+  password?: string | (() => Promise<string>);
+  ssl?: boolean;
+  maxConnections?: number;
+}
+
+export function createPostgresClient(config: PostgresConfig): SqlClient {
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    password: config.password,
+    ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+    max: config.maxConnections ?? 4,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const asQueryable = (q: pg.Pool | pg.PoolClient): SqlQueryable => ({
+    async query<Row extends object>(text: string, params?: readonly unknown[]) {
+      const result = await q.query(text, params as unknown[] | undefined);
+      return result.rows as Row[];
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...asQueryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(asQueryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * The store a function uses on AWS or locally: DATABASE_URL when set; otherwise DB_HOST, DB_PORT,
+ * DB_NAME, DB_USER with an IAM auth token (DB_IAM_AUTH=true) or DB_PASSWORD.
+ */
+export function postgresConfigFromEnv(env = process.env): PostgresConfig {
+  const url = optionalEnv('DATABASE_URL', env);
+  if (url) return { connectionString: url };
+  const host = requireEnv('DB_HOST', env);
+  const port = Number(optionalEnv('DB_PORT', env) ?? '5432');
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ConfigError(`DB_PORT is not a port: ${env.DB_PORT}`);
+  const user = requireEnv('DB_USER', env);
+  const database = requireEnv('DB_NAME', env);
+  if (optionalEnv('DB_IAM_AUTH', env) === 'true') {
+    const signer = new Signer({ hostname: host, port, username: user, region: optionalEnv('AWS_REGION', env) });
+    return { host, port, user, database, ssl: true, password: () => signer.getAuthToken() };
+  }
+  return { host, port, user, database, password: optionalEnv('DB_PASSWORD', env), ssl: optionalEnv('DB_SSL', env) === 'true' };
+}
