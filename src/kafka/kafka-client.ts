@@ -61,7 +61,7 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   return {
     async publish(records) {
       if (records.length === 0) return;
-      const byTopic = new Map<string, { key: string | null; value: Buffer | string; headers: Record<string, string> }[]>();
+      const byTopic = new Map<string, Pick<OutputRecord, 'key' | 'value' | 'headers'>[]>();
       for (const r of records) {
         let messages = byTopic.get(r.topic);
         if (!messages) byTopic.set(r.topic, (messages = []));

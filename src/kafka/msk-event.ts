@@ -69,7 +69,8 @@ export interface OutputRecord {
   topic: string;
   key: string | null;
   value: Buffer | string;
-  headers: Record<string, string>;
+  /** A header repeated in the input keeps all its values. */
+  headers: Record<string, string | Buffer | (string | Buffer)[]>;
 }
 
 /** "<topic>-<partition>", the key of MskEvent.records and of batch item identifiers. */

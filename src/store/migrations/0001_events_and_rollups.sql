@@ -19,7 +19,8 @@ CREATE TABLE events (
   quantity      integer,
   price         numeric(14, 4),
   currency      char(3),
-  revenue_usd   numeric(14, 4),
+  value_usd     numeric(20, 4),
+  revenue_usd   numeric(20, 4),
   country       char(2),
   device_class  text,
   browser       text,
@@ -40,7 +41,7 @@ CREATE TABLE metrics_minute (
   device_class  text        NOT NULL,
   events        bigint      NOT NULL,
   quantity      bigint      NOT NULL,
-  revenue_usd   numeric(18, 4) NOT NULL,
+  revenue_usd   numeric     NOT NULL,
   bot_events    bigint      NOT NULL,
   PRIMARY KEY (bucket, event_type, category, country, device_class)
 );

@@ -1,0 +1,45 @@
+/**
+ * What a deployed function builds once per cold start from its environment: the pipeline
+ * definition, a logger, metrics, a Kafka publisher and the store. Created lazily, on first use,
+ * so importing a handler module (as the local twin does) connects to nothing.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { optionalEnv } from '../../src/config/env.js';
+import { connectionFromEnv, createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
+import { DEFAULT_PIPELINE_NAME, definePipeline, type PipelineDefinition } from '../../src/pipeline/definition.js';
+import { createPostgresClient, postgresConfigFromEnv } from '../../src/store/postgres-client.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+
+export function pipelineFromEnv(env = process.env): PipelineDefinition {
+  return definePipeline({ name: optionalEnv('PIPELINE_NAME', env) ?? DEFAULT_PIPELINE_NAME });
+}
+
+export function createLogger(serviceName: string): Logger {
+  return new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME') ?? serviceName });
+}
+
+export function createMetrics(serviceName: string): Metrics {
+  return new Metrics({ namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? 'Tributary', serviceName });
+}
+
+export async function publisherFromEnv(clientId: string): Promise<RecordPublisher> {
+  return createKafkaPublisher(createKafka(await connectionFromEnv(clientId)));
+}
+
+export function storeFromEnv(): SqlClient {
+  // One connection: a Lambda instance handles one invocation at a time.
+  return createPostgresClient({ ...postgresConfigFromEnv(), maxConnections: 1 });
+}
+
+/** Builds a handler on first call and reuses it while the instance is warm. */
+export function lazyHandler<E, R>(build: () => Promise<(event: E) => Promise<R>>): (event: E) => Promise<R> {
+  let built: Promise<(event: E) => Promise<R>> | undefined;
+  return async (event) => {
+    built ??= build().catch((error: unknown) => {
+      built = undefined; // a failed cold start is retried on the next invocation
+      throw error;
+    });
+    return (await built)(event);
+  };
+}
