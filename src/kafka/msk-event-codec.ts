@@ -72,18 +72,17 @@ export function decodeMskEvent(event: MskEvent): KafkaRecord[] {
 }
 
 export function encodeRecord(record: KafkaRecord): MskRecord {
-  const out: MskRecord = {
+  // Field order as in Lambda's payload. Lambda omits `key` for a null key; we omit `value` for a null value too.
+  return {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.timestampType,
+    ...(record.key !== null ? { key: record.key.toString('base64') } : {}),
+    ...(record.value !== null ? { value: record.value.toString('base64') } : {}),
     headers: record.headers.map((h) => ({ [h.key]: encodeHeaderValue(h.value) })),
   };
-  // Lambda omits the field for a null key; we omit it for a null value too.
-  if (record.key !== null) out.key = record.key.toString('base64');
-  if (record.value !== null) out.value = record.value.toString('base64');
-  return out;
 }
 
 export interface EventSourceInfo {
