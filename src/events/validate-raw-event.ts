@@ -32,6 +32,8 @@ function reasonForIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>)
     let value: unknown = input;
     for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
     if (value === undefined) return invalid(InvalidReason.MISSING_FIELD, `${field} is required`);
+    // zod reports 1.5 for an integer field as a type error; it is a number out of its domain.
+    if (typeof value === 'number' && issue.expected === 'int') return invalid(InvalidReason.IMPOSSIBLE_VALUE, `${field}: must be a whole number`);
     return invalid(InvalidReason.WRONG_TYPE, `${field}: expected ${issue.expected}`);
   }
   if (issue.code === 'invalid_union' && issue.path[0] === 'occurredAt') {
@@ -40,12 +42,20 @@ function reasonForIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>)
   return invalid(InvalidReason.IMPOSSIBLE_VALUE, `${field}: ${issue.message}`);
 }
 
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
 function parseEventTime(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   // A zone is required: a local time without one is ambiguous.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return null;
+  const match = ISO_WITH_ZONE.exec(value);
+  if (!match) return null;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls 30 February over to March; a calendar date must exist as written.
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
+  return ms;
 }
 
 /**

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHeaders, decodeMskEvent, encodeMskEvent, encodeHeaderValue, MskEventFormatError } from '../../src/kafka/msk-event-codec.js';
+import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { loadEvent } from '../helpers/fixtures.js';
+
+describe('decodeMskEvent', () => {
+  it('decodes the AWS sample: base64 key and value, headers, a keyless record, two partitions', () => {
+    const records = decodeMskEvent(loadEvent('ingest/aws-sample.json'));
+
+    expect(records).toHaveLength(2);
+    const [first, second] = records as [KafkaRecord, KafkaRecord];
+    expect(first).toMatchObject({ topic: 'mytopic', partition: 0, offset: 15, timestamp: 1545084650987, timestampType: 'CREATE_TIME' });
+    expect(first.value?.toString()).toBe('Hello, this is a test.');
+    expect(first.key).toEqual(Buffer.from('abcDEFghiJKLmnoPQRstuVWXyz1234==', 'base64'));
+    expect(first.headers).toEqual([{ key: 'headerKey', value: Buffer.from('headerValue') }]);
+    expect(second).toMatchObject({ partition: 1, offset: 7, key: null, headers: [] });
+    expect(second.value?.toString()).toBe('Hello');
+  });
+
+  it('reads header bytes sent signed (Java) and unsigned alike', () => {
+    const signed = decodeHeaders([{ origin: [99, 97, 102, -61, -87] }]);
+    const unsigned = decodeHeaders([{ origin: [99, 97, 102, 195, 169] }]);
+
+    expect(signed[0]?.value.toString('utf8')).toBe('café');
+    expect(unsigned).toEqual(signed);
+  });
+
+  it('treats a null and an absent value both as a tombstone', () => {
+    const event = loadEvent('ingest/aws-sample.json');
+    const partition = event.records['mytopic-1'];
+    if (!partition?.[0]) throw new Error('fixture changed');
+    partition[0].value = null;
+    partition.push({ ...partition[0], offset: 8 });
+    delete partition[1]?.value;
+
+    const records = decodeMskEvent(event);
+
+    expect(records.slice(1).map((r) => r.value)).toEqual([null, null]);
+  });
+
+  it('rejects header values that are not bytes, and events without records', () => {
+    expect(() => decodeHeaders([{ h: [300] }])).toThrow(MskEventFormatError);
+    expect(() => decodeHeaders([{ h: [1.5] }])).toThrow(/not a byte/);
+    expect(() => decodeMskEvent({} as never)).toThrow(/records/);
+  });
+});
+
+describe('encodeMskEvent', () => {
+  const record = (partition: number, offset: number, key: string | null, value: string | null): KafkaRecord => ({
+    topic: 'storefront-raw',
+    partition,
+    offset,
+    timestamp: 1_700_000_000_000 + offset,
+    timestampType: 'CREATE_TIME',
+    key: key === null ? null : Buffer.from(key),
+    value: value === null ? null : Buffer.from(value),
+    headers: [{ key: 'origin', value: Buffer.from('ë') }],
+  });
+
+  it('groups by topic-partition in order, with the field order of the AWS sample', () => {
+    const event = encodeMskEvent([record(1, 5, 'a', 'x'), record(0, 9, 'b', 'y'), record(1, 6, null, 'z')], {
+      eventSource: 'aws:kafka',
+      eventSourceArn: 'arn:aws:kafka:us-east-1:1:cluster/c/u',
+      bootstrapServers: 'b-1:9098',
+    });
+    const sample = loadEvent('ingest/aws-sample.json');
+
+    expect(Object.keys(event)).toEqual(Object.keys(sample));
+    expect(Object.keys(event.records)).toEqual(['storefront-raw-1', 'storefront-raw-0']);
+    expect(event.records['storefront-raw-1']?.map((r) => r.offset)).toEqual([5, 6]);
+    expect(Object.keys(event.records['storefront-raw-1']?.[0] ?? {})).toEqual(Object.keys(sample.records['mytopic-0']?.[0] ?? {}));
+    // Keyless record: no key field at all, as Lambda sends it.
+    expect(event.records['storefront-raw-1']?.[1]).not.toHaveProperty('key');
+    // ë is C3 AB in UTF-8; Lambda sends Java's signed bytes.
+    expect(event.records['storefront-raw-0']?.[0]?.headers).toEqual([{ origin: [-61, -85] }]);
+  });
+
+  it('round-trips through decode, tombstones included', () => {
+    const records = [record(0, 1, 'k', 'v'), record(0, 2, null, null), record(2, 3, 'k2', '')];
+    const event = encodeMskEvent(records, { eventSource: 'SelfManagedKafka', bootstrapServers: 'localhost:9092' });
+
+    expect(event).not.toHaveProperty('eventSourceArn');
+    expect(decodeMskEvent(event)).toEqual(records);
+  });
+
+  it('encodes every byte value as a signed byte', () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const encoded = encodeHeaderValue(all);
+
+    expect(Math.min(...encoded)).toBe(-128);
+    expect(Math.max(...encoded)).toBe(127);
+    expect(decodeHeaders([{ all: encoded }])[0]?.value).toEqual(all);
+  });
+});
