@@ -7,9 +7,12 @@ import type { SqlClient, SqlQueryable } from './sql-client.js';
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const asQueryable = (q: Pick<PGlite, 'query'>): SqlQueryable => ({
+  const asQueryable = (q: Pick<PGlite, 'query' | 'exec'>): SqlQueryable => ({
     async query<Row extends object>(text: string, params?: readonly unknown[]) {
-      const result = await q.query<Row>(text, params as unknown[] | undefined);
+      // Without parameters use the simple protocol, which (like node-postgres) runs several
+      // statements, as migrations need.
+      if (params === undefined || params.length === 0) return ((await q.exec(text)).at(-1)?.rows ?? []) as Row[];
+      const result = await q.query<Row>(text, params as unknown[]);
       return result.rows;
     },
   });

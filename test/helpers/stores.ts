@@ -1,0 +1,60 @@
+/**
+ * Real stores for tests: a fresh database on the PostgreSQL server (TEST_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/test) and an in-memory PGlite, both migrated and seeded.
+ */
+import pg from 'pg';
+import { migrate } from '../../src/store/migrate.js';
+import { createPgliteClient } from '../../src/store/pglite-client.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
+import { seedReferenceData } from '../../src/store/seed-reference-data.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestStore {
+  client: SqlClient;
+  /** Connection string of the fresh database (PostgreSQL only). */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, migrated and seeded database on the real server; dropped by dispose(). */
+export async function postgresTestStore(): Promise<TestStore> {
+  const name = `tributary_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const client = createPostgresClient({ connectionString: url.toString() });
+  await migrate(client);
+  await seedReferenceData(client);
+  return {
+    client,
+    url: url.toString(),
+    async dispose() {
+      await client.close();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+export async function pgliteTestStore(): Promise<TestStore> {
+  const client = await createPgliteClient();
+  await migrate(client);
+  await seedReferenceData(client);
+  return { client, dispose: () => client.close() };
+}
+
+export const STORES: [string, () => Promise<TestStore>][] = [
+  ['PostgreSQL', postgresTestStore],
+  ['PGlite', pgliteTestStore],
+];

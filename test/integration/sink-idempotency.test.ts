@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSinkHandler } from '../../functions/sink/handler.js';
+import { encodeMskEvent, decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
+import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { pipeline } from '../../src/pipeline/definition.js';
+import type { StageOutcome } from '../../src/stages/stage-outcome.js';
+import { collectingPublisher, loadEvent, silentLogger } from '../helpers/fixtures.js';
+import { STORES, type TestStore } from '../helpers/stores.js';
+
+const source = { eventSource: 'aws:kafka' as const, bootstrapServers: 'localhost:9092' };
+
+/** Sink input with `count` distinct events, cloned from the fixture with new ids. */
+function enrichedRecords(count: number, idPrefix: string): KafkaRecord[] {
+  const templates = decodeMskEvent(loadEvent('sink/valid-batch.json'));
+  return Array.from({ length: count }, (_, i) => {
+    const template = templates[i % templates.length] as KafkaRecord;
+    const event = JSON.parse(String(template.value)) as Record<string, unknown>;
+    event.eventId = `${idPrefix}-${i}`;
+    return { ...template, offset: i, value: Buffer.from(JSON.stringify(event)) };
+  });
+}
+
+/** The rollups as the sink keeps them, and recomputed from the events table: they must agree. */
+async function rollupsAndRecomputation(store: TestStore) {
+  const order = 'ORDER BY bucket, event_type, category, country, device_class';
+  const kept = await store.client.query(
+    `SELECT bucket, event_type, category, country, device_class, events::int, quantity::int, revenue_usd::float8, bot_events::int FROM metrics_minute ${order}`,
+  );
+  const recomputed = await store.client.query(
+    `SELECT date_trunc('minute', event_time) AS bucket, event_type, coalesce(category, '') AS category, coalesce(country, '') AS country,
+            coalesce(device_class, '') AS device_class, count(*)::int AS events, coalesce(sum(quantity), 0)::int AS quantity,
+            coalesce(sum(revenue_usd), 0)::float8 AS revenue_usd, (count(*) FILTER (WHERE is_bot))::int AS bot_events
+     FROM events GROUP BY 1, 2, 3, 4, 5 ${order}`,
+  );
+  const [counts] = await store.client.query<{ events: number; freshness: number }>(
+    'SELECT (SELECT count(*) FROM events)::int AS events, (SELECT coalesce(sum(events), 0) FROM freshness_minute)::int AS freshness',
+  );
+  return { kept, recomputed, counts };
+}
+
+describe.each(STORES)('sink on %s', (_name, open) => {
+  let store: TestStore;
+  let outcomes: StageOutcome[];
+  let handler: ReturnType<typeof createSinkHandler>;
+
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+  beforeEach(async () => {
+    await store.client.query('TRUNCATE events, metrics_minute, freshness_minute, sink_batches');
+    outcomes = [];
+    handler = createSinkHandler({ pipeline, store: store.client, publisher: collectingPublisher(), logger: silentLogger, onOutcome: (o) => outcomes.push(o) });
+  });
+
+  it('stores the fixture batch with enriched columns and rollups', async () => {
+    await handler(loadEvent('sink/valid-batch.json'));
+
+    const rows = await store.client.query<{ event_id: string; category: string | null; revenue_usd: number | null; country: string | null; device_class: string }>(
+      'SELECT event_id, category, revenue_usd::float8 AS revenue_usd, country, device_class FROM events ORDER BY event_id',
+    );
+    expect(rows).toHaveLength(8);
+    expect(rows.find((r) => r.event_id === 'evt-0006')).toMatchObject({ revenue_usd: 56.84, country: 'DE', device_class: 'mobile' });
+    expect(rows.find((r) => r.event_id === 'evt-0007')).toMatchObject({ device_class: 'pos', country: null });
+    const { kept, recomputed } = await rollupsAndRecomputation(store);
+    expect(kept).toEqual(recomputed);
+    expect(outcomes[0]).toMatchObject({ records: 8, passed: 8, duplicates: 0 });
+    expect(outcomes[0]?.latenciesMs).toHaveLength(8);
+  });
+
+  it('changes nothing when the same batch is delivered twice', async () => {
+    const event = encodeMskEvent(enrichedRecords(300, 'twice'), source);
+    await handler(structuredClone(event));
+    const before = await rollupsAndRecomputation(store);
+
+    await handler(structuredClone(event));
+
+    const after = await rollupsAndRecomputation(store);
+    expect(after.counts).toEqual({ events: 300, freshness: 300 });
+    expect(after.kept).toEqual(before.kept);
+    expect(after.kept).toEqual(after.recomputed);
+    expect(outcomes[1]).toMatchObject({ records: 300, passed: 0, duplicates: 300 });
+  });
+
+  it('counts only the new rows of an overlapping batch, and duplicates inside one batch once', async () => {
+    const all = enrichedRecords(500, 'overlap');
+    await handler(encodeMskEvent(all.slice(0, 300), source));
+
+    // 200 already stored, 200 new, and 50 of the new ones repeated within the batch.
+    await handler(encodeMskEvent([...all.slice(100, 500), ...all.slice(300, 350)], source));
+
+    const { kept, recomputed, counts } = await rollupsAndRecomputation(store);
+    expect(counts).toEqual({ events: 500, freshness: 500 });
+    expect(kept).toEqual(recomputed);
+    expect(outcomes[1]).toMatchObject({ records: 450, passed: 200, duplicates: 250 });
+    const batches = await store.client.query('SELECT records, inserted, duplicates FROM sink_batches ORDER BY batch_id');
+    expect(batches).toEqual([
+      { records: 300, inserted: 300, duplicates: 0 },
+      { records: 450, inserted: 200, duplicates: 250 },
+    ]);
+  });
+
+  it('sends an unreadable record to the DLQ and stores the rest', async () => {
+    const publisher = collectingPublisher();
+    const sink = createSinkHandler({ pipeline, store: store.client, publisher, logger: silentLogger });
+    const records = [...decodeMskEvent(loadEvent('sink/malformed-record.json')), ...enrichedRecords(3, 'mixed')];
+
+    await sink(encodeMskEvent(records, source));
+
+    expect(publisher.records.map((r) => [r.topic, r.headers['tributary-dlq-reason']])).toEqual([[pipeline.topics.dlq.name, 'MALFORMED_INTERNAL_RECORD']]);
+    expect((await rollupsAndRecomputation(store)).counts.events).toBe(3);
+  });
+});
