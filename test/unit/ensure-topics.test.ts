@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import {
+  ConfigSource,
+  type DescribeConfigResponse,
+  type IResourceConfig,
+  type ITopicConfig,
+  type ITopicMetadata,
+  type ITopicPartitionConfig,
+  type ResourceConfigQuery,
+} from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import {
+  ensureTopics,
+  planTopicChanges,
+  type TopicAdmin,
+  type TopicPlan,
+  TopicProvisioningError,
+  type TopicSpec,
+  topicSpecsFromPipeline,
+} from '../../src/kafka/ensure-topics.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
+
+const spec = (name: string, partitions: number): TopicSpec => ({
+  name,
+  partitions,
+  replicationFactor: 3,
+  retentionMs: 3_600_000,
+});
+
+/** What a cluster holds after the plan is carried out. */
+function apply(existing: ReadonlyMap<string, number>, plan: TopicPlan): Map<string, number> {
+  const after = new Map(existing);
+  for (const t of plan.create) after.set(t.name, t.partitions);
+  for (const t of plan.addPartitions) after.set(t.name, t.to);
+  return after;
+}
+
+describe('planTopicChanges', () => {
+  it('creates missing topics, grows smaller ones, keeps larger and equal ones', () => {
+    const existing = new Map([
+      ['equal', 6],
+      ['smaller', 2],
+      ['larger', 12],
+      ['unrelated', 1],
+    ]);
+    const plan = planTopicChanges(existing, [
+      spec('missing', 4),
+      spec('equal', 6),
+      spec('smaller', 6),
+      spec('larger', 6),
+    ]);
+    expect(plan.create.map((t) => [t.name, t.partitions])).toEqual([['missing', 4]]);
+    expect(plan.addPartitions).toEqual([{ name: 'smaller', from: 2, to: 6 }]);
+    expect(plan.keptLarger).toEqual([{ name: 'larger', existing: 12, wanted: 6 }]);
+    expect(plan.unchanged).toEqual(['equal']);
+  });
+
+  it('is idempotent and never shrinks a topic, whatever the cluster holds', () => {
+    const names = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+    fc.assert(
+      fc.property(
+        fc.dictionary(names, fc.integer({ min: 1, max: 50 })),
+        fc.uniqueArray(fc.tuple(names, fc.integer({ min: 1, max: 50 })), { selector: ([n]) => n }),
+        (existingRecord, wantedPairs) => {
+          const existing = new Map(Object.entries(existingRecord));
+          const wanted = wantedPairs.map(([n, p]) => spec(n, p));
+          const after = apply(existing, planTopicChanges(existing, wanted));
+          for (const [name, partitions] of existing) expect(after.get(name)).toBeGreaterThanOrEqual(partitions);
+          for (const t of wanted) expect(after.get(t.name)).toBeGreaterThanOrEqual(t.partitions);
+          const again = planTopicChanges(after, wanted);
+          expect(again.create).toEqual([]);
+          expect(again.addPartitions).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('rejects specs that no cluster could satisfy, naming the topic', () => {
+    expect(() => planTopicChanges(new Map(), [spec('a', 1), spec('a', 2)])).toThrow(/topic "a" is listed twice/);
+    expect(() => planTopicChanges(new Map(), [spec('a', 0)])).toThrow(/topic "a": partitions must be a positive integer, got 0/);
+    expect(() => planTopicChanges(new Map(), [{ ...spec('a', 1), replicationFactor: 0 }])).toThrow(TopicProvisioningError);
+    expect(() => planTopicChanges(new Map(), [{ ...spec('a', 1), retentionMs: 0 }])).toThrow(/retentionMs/);
+    expect(() => planTopicChanges(new Map(), [spec('no spaces', 1)])).toThrow(/topic name/);
+  });
+});
+
+describe('topicSpecsFromPipeline', () => {
+  it('takes names, partitions, replication and retention from the pipeline definition', () => {
+    const pipeline = definePipeline({ name: 'shop', partitions: 8, retentionHours: 24 });
+    const specs = topicSpecsFromPipeline(pipeline);
+    expect(specs.map((t) => t.name).sort()).toEqual(Object.values(pipeline.topics).map((t) => t.name).sort());
+    for (const t of Object.values(pipeline.topics)) {
+      expect(specs.find((s) => s.name === t.name)).toEqual({
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        retentionMs: t.retentionHours * 3_600_000,
+      });
+    }
+  });
+});
+
+/**
+ * An in-memory stand-in for a Kafka admin with the broker rules ensureTopics relies on: partitions
+ * only grow, and AlterConfigs replaces a topic's whole set of overrides. No Kafka with the admin
+ * API runs on the test machine (the embedded mock cluster does not serve it).
+ */
+class MemoryAdmin implements TopicAdmin {
+  readonly topics = new Map<string, { partitions: number; configs: Map<string, string> }>();
+  readonly calls: string[] = [];
+  /** When set, createTopics answers success without creating anything. */
+  dropCreates = false;
+
+  async listTopics(): Promise<string[]> {
+    return [...this.topics.keys()];
+  }
+
+  async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
+    return {
+      topics: (options?.topics ?? []).map((name) => {
+        const topic = this.topics.get(name);
+        if (!topic) throw new Error('This server does not host this topic-partition');
+        return {
+          name,
+          partitions: Array.from({ length: topic.partitions }, (_, partitionId) => ({
+            partitionId,
+            partitionErrorCode: 0,
+            leader: 1,
+            replicas: [1],
+            isr: [1],
+          })),
+        };
+      }),
+    };
+  }
+
+  async createTopics(options: { topics: ITopicConfig[] }): Promise<boolean> {
+    this.calls.push(`createTopics ${options.topics.map((t) => t.topic).join(',')}`);
+    if (this.dropCreates) return true;
+    for (const t of options.topics) {
+      const configs = new Map((t.configEntries ?? []).map((e) => [e.name, e.value]));
+      this.topics.set(t.topic, { partitions: t.numPartitions ?? 1, configs });
+    }
+    return true;
+  }
+
+  async createPartitions(options: { topicPartitions: ITopicPartitionConfig[] }): Promise<boolean> {
+    this.calls.push(`createPartitions ${options.topicPartitions.map((t) => `${t.topic}=${t.count}`).join(',')}`);
+    for (const t of options.topicPartitions) {
+      const topic = this.topics.get(t.topic);
+      if (!topic || t.count <= topic.partitions) throw new Error(`Topic ${t.topic} cannot have ${t.count} partitions`);
+      topic.partitions = t.count;
+    }
+    return true;
+  }
+
+  async describeConfigs(options: { resources: ResourceConfigQuery[] }): Promise<DescribeConfigResponse> {
+    return {
+      throttleTime: 0,
+      resources: options.resources.map((r) => ({
+        resourceName: r.name,
+        resourceType: r.type,
+        errorCode: 0,
+        errorMessage: '',
+        configEntries: [...(this.topics.get(r.name)?.configs ?? [])].map(([configName, configValue]) => ({
+          configName,
+          configValue,
+          isDefault: false,
+          configSource: ConfigSource.TOPIC_CONFIG,
+          isSensitive: false,
+          readOnly: false,
+          configSynonyms: [],
+        })),
+      })),
+    };
+  }
+
+  async alterConfigs(options: { resources: IResourceConfig[] }): Promise<void> {
+    this.calls.push(`alterConfigs ${options.resources.map((r) => r.name).join(',')}`);
+    for (const r of options.resources) {
+      const topic = this.topics.get(r.name);
+      if (topic) topic.configs = new Map(r.configEntries.map((e) => [e.name, e.value]));
+    }
+  }
+}
+
+describe('ensureTopics', () => {
+  const wanted = [spec('raw', 6), spec('dlq', 3)];
+
+  it('creates missing topics with their retention, then finds nothing to do on a second run', async () => {
+    const admin = new MemoryAdmin();
+    const first = await ensureTopics(admin, wanted);
+    expect(first.create.map((t) => t.name)).toEqual(['raw', 'dlq']);
+    expect(admin.topics.get('raw')).toEqual({ partitions: 6, configs: new Map([['retention.ms', '3600000']]) });
+
+    admin.calls.length = 0;
+    const second = await ensureTopics(admin, wanted);
+    expect(second.unchanged).toEqual(['raw', 'dlq']);
+    expect(second.retentionUpdated).toEqual([]);
+    expect(admin.calls).toEqual([]);
+  });
+
+  it('grows a smaller topic, keeps a larger one, and updates retention keeping other overrides', async () => {
+    const admin = new MemoryAdmin();
+    admin.topics.set('raw', {
+      partitions: 2,
+      configs: new Map([
+        ['retention.ms', '1'],
+        ['cleanup.policy', 'compact'],
+      ]),
+    });
+    admin.topics.set('dlq', { partitions: 9, configs: new Map([['retention.ms', '3600000']]) });
+    const result = await ensureTopics(admin, wanted);
+    expect(result.addPartitions).toEqual([{ name: 'raw', from: 2, to: 6 }]);
+    expect(result.keptLarger).toEqual([{ name: 'dlq', existing: 9, wanted: 3 }]);
+    expect(result.retentionUpdated).toEqual(['raw']);
+    expect(admin.topics.get('raw')).toEqual({
+      partitions: 6,
+      configs: new Map([
+        ['cleanup.policy', 'compact'],
+        ['retention.ms', '3600000'],
+      ]),
+    });
+    expect(admin.topics.get('dlq')?.partitions).toBe(9);
+  });
+
+  it('reports a creation the cluster did not carry out, and a failed step, as failures', async () => {
+    const silent = new MemoryAdmin();
+    silent.dropCreates = true;
+    await expect(ensureTopics(silent, wanted)).rejects.toThrow(
+      'topics are not as defined after provisioning: raw has no partitions, wanted 6; dlq has no partitions, wanted 3',
+    );
+
+    const failing = new MemoryAdmin();
+    failing.topics.set('raw', { partitions: 2, configs: new Map() });
+    failing.createPartitions = async () => {
+      throw new Error('Not authorized to access topics: [Topic authorization failed]');
+    };
+    await expect(ensureTopics(failing, [spec('raw', 6)])).rejects.toThrow(
+      'adding partitions to raw (2 -> 6) failed: Not authorized to access topics: [Topic authorization failed]',
+    );
+  });
+});
