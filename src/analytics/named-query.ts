@@ -1,0 +1,26 @@
+/** What a named query is: validation of its parameters (no I/O), then a bounded read of the store. */
+import type { PipelineStatusSource } from './pipeline-status.js';
+import type { NormalisedParams, RawParams } from './query-params.js';
+import type { QueryAnswer } from './query-result.js';
+import type { SqlQueryable } from '../store/sql-client.js';
+
+export interface QueryContext {
+  now: Date;
+  status?: PipelineStatusSource | undefined;
+}
+
+/** A query whose parameters passed validation, ready to run. */
+export interface PreparedQuery {
+  params: NormalisedParams;
+  run(db: SqlQueryable, context: QueryContext): Promise<QueryAnswer>;
+}
+
+export interface NamedQuery {
+  readonly name: string;
+  /** One line for listings and help. */
+  readonly description: string;
+  /** Parameter names, for listings and help. */
+  readonly parameters: readonly string[];
+  /** Validates the parameters; throws QueryParameterError. */
+  prepare(params: RawParams, now: Date): PreparedQuery;
+}
