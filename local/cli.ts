@@ -1,0 +1,47 @@
+/** The `tributary` command line: invoke a function on an event, run the local twin, produce, query. */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../src/config/env.js';
+import { CliUsageError } from './cli-error.js';
+import { invokeCommand } from './commands/invoke.js';
+
+const USAGE_EXIT_CODE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('tributary')
+    .description('Tributary: a real-time data pipeline on AWS, and its local twin')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('invoke')
+    .description('run a function (ingest, enrich, sink) on an MSK event file, like `sam local invoke`')
+    .argument('<function>', 'ingest | enrich | sink')
+    .argument('<event>', 'path to an MSK event JSON file (see events/)')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action((fn: string, event: string, options: { dataDir?: string }) => invokeCommand(fn, event, options));
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message; help and version are not failures.
+      return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    }
+    if (error instanceof CliUsageError || error instanceof ConfigError) {
+      process.stderr.write(`tributary: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
+    process.stderr.write(`tributary: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
