@@ -1,0 +1,549 @@
+/**
+ * An emulator of Lambda's Kafka event source mapping (lambda-kafka-esm.md): one kafkajs consumer
+ * group per mapping feeding byte-identical MSK events to a handler, with Lambda's batching,
+ * ordering, commit, retry, partial-batch-response and failure-destination rules.
+ *
+ * Flow: kafkajs hands each partition's fetched records to eachBatch, which only queues them and
+ * returns, so fetching never waits on the function. A shared assembler takes records from every
+ * partition that has no batch in flight; a closed batch marks its partitions busy until its
+ * records are committed past, so each partition has at most one batch in flight while different
+ * partitions progress in parallel. Partitions whose queue grows too long are paused.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
+import { BatchAssembler, payloadBytesOf } from './batch-assembler.js';
+import { interpretBatchResponse } from './batch-response.js';
+import {
+  type BatchContext,
+  type CommitPosition,
+  type InvocationAttempt,
+  rejectOversizeRecord,
+  runBatch,
+} from './batch-runner.js';
+import { EventSourceMappingConfigError, EventSourceMappingError, HandlerTimeoutError } from './errors.js';
+import {
+  buildFailureEnvelope,
+  DEFAULT_EVENT_SOURCE_ARN,
+  type FailedInvocation,
+  type FailureEnvelope,
+  functionArnFor,
+} from './failure-envelope.js';
+import { type EsmStats, StatsRecorder } from './mapping-stats.js';
+import { PartitionQueue } from './partition-queue.js';
+import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
+import { recordFromMessage } from './record-from-message.js';
+
+export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
+
+export interface InvocationInfo {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly records: number;
+  /** "<topic>-<partition>" keys in the event. */
+  readonly partitions: readonly string[];
+  /** 1 for the first invocation of these records, then counting retries. */
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'partial-failure' | 'error';
+  /** Why the invocation failed, when it did. */
+  readonly error?: string;
+}
+
+export interface EventSourceMappingConfig {
+  readonly stage: StageDefinition;
+  /** kafkajs instance from createKafka. */
+  readonly kafka: Kafka;
+  /** Put in every event, as Lambda does. */
+  readonly bootstrapServers: string;
+  readonly functionName: string;
+  readonly handler: EsmHandler;
+  /** Failure destination (Kafka destination format: one message per failed record). */
+  readonly failureTopic: string;
+  /** @default pipeline.maxPayloadBytes (6 MB) */
+  readonly maxPayloadBytes?: number;
+  /** @default DEFAULT_EVENT_SOURCE_ARN; the event source is always "aws:kafka". */
+  readonly eventSourceArn?: string;
+  /** @default DEFAULT_RETRY_BACKOFF */
+  readonly retryBackoff?: RetryBackoff;
+  /** Called after every invocation, for progress and metrics; must not throw. */
+  readonly onInvocation?: (info: InvocationInfo) => void;
+  /** Where problems the mapping recovers from are reported. @default one line on stderr */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Fetch tuning: how long a fetch waits at most for new records, and per-partition bytes per fetch. */
+const MAX_FETCH_WAIT_MS = 100;
+const MIN_FETCH_WAIT_MS = 10;
+const MAX_BYTES_PER_PARTITION = 1024 * 1024;
+/** A partition is paused when this many batches' worth of records wait, resumed below one batch. */
+const QUEUED_BATCHES_BEFORE_PAUSE = 4;
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function validate(config: EventSourceMappingConfig): void {
+  const fail = (message: string): never => {
+    throw new EventSourceMappingConfigError(`event source mapping ${config.functionName || '(unnamed)'}: ${message}`);
+  };
+  const { stage } = config;
+  if (!config.functionName) fail('functionName is empty');
+  if (!config.failureTopic) fail('failureTopic is empty');
+  if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
+  if (!config.bootstrapServers) fail('bootstrapServers is empty');
+  if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
+    fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
+  }
+  if (!Number.isInteger(stage.batchingWindowMs) || stage.batchingWindowMs < 0 || stage.batchingWindowMs > 300_000) {
+    fail(`batchingWindowMs must be an integer from 0 to 300000, got ${stage.batchingWindowMs}`);
+  }
+  const maxPayload = config.maxPayloadBytes;
+  if (maxPayload !== undefined && (!Number.isInteger(maxPayload) || maxPayload < 1)) {
+    fail(`maxPayloadBytes must be a positive integer, got ${maxPayload}`);
+  }
+  const backoff = config.retryBackoff;
+  if (backoff && !(backoff.initialMs >= 0 && backoff.maxMs >= backoff.initialMs)) {
+    fail(`retryBackoff needs 0 <= initialMs <= maxMs, got ${JSON.stringify(backoff)}`);
+  }
+}
+
+/** Emulates one Lambda Kafka event source mapping: topic -> consumer group -> handler. */
+export class EventSourceMapping {
+  private readonly stage: StageDefinition;
+  private readonly source: EventSourceInfo;
+  private readonly functionArn: string;
+  private readonly backoff: RetryBackoff;
+  private readonly timeoutMs: number;
+  private readonly assembler: BatchAssembler;
+  private readonly stats_ = new StatsRecorder();
+  private readonly partitions = new Map<string, PartitionQueue>();
+  private readonly batches = new Set<Promise<void>>();
+  private readonly waiters = new Set<() => void>();
+  private readonly warn: (message: string) => void;
+  private readonly context: BatchContext;
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private admin: Promise<Admin> | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
+  private fillScheduled = false;
+  private cursor = 0;
+  private state: State = 'new';
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly config: EventSourceMappingConfig) {
+    validate(config);
+    this.stage = config.stage;
+    this.source = {
+      eventSource: 'aws:kafka',
+      eventSourceArn: config.eventSourceArn ?? DEFAULT_EVENT_SOURCE_ARN,
+      bootstrapServers: config.bootstrapServers,
+    };
+    this.functionArn = functionArnFor(config.functionName, this.source.eventSourceArn);
+    this.backoff = config.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+    this.timeoutMs = this.stage.timeoutSeconds * 1000;
+    this.assembler = new BatchAssembler(
+      {
+        batchSize: this.stage.batchSize,
+        maxPayloadBytes: config.maxPayloadBytes ?? pipeline.maxPayloadBytes,
+        windowMs: this.stage.batchingWindowMs,
+      },
+      this.source,
+    );
+    this.warn =
+      config.onWarning ?? ((message) => process.stderr.write(`[esm ${config.functionName}] ${message}\n`));
+    this.context = {
+      retry: this.stage.retry,
+      backoff: this.backoff,
+      invoke: (records, attempt) => this.invoke(records, attempt),
+      sendToFailureDestination: (records, failure) => this.sendToFailureDestination(records, failure),
+      commit: (positions) => this.commit(positions),
+      wait: (ms) => this.wait(ms),
+      isStopping: () => this.stopping,
+      release: (keys) => this.release(keys),
+      now: () => Date.now(),
+    };
+  }
+
+  /** Joins the consumer group and starts delivering; resolves once the group is joined. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new EventSourceMappingError(`${this.config.functionName}: start() was already called`);
+    this.state = 'starting';
+    const { kafka, stage } = this.config;
+    const fetchWait = Math.min(MAX_FETCH_WAIT_MS, Math.max(MIN_FETCH_WAIT_MS, stage.batchingWindowMs));
+    const consumer = kafka.consumer({
+      groupId: stage.consumerGroupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: fetchWait,
+      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    this.consumer = consumer;
+    this.producer = producer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.warn(`consumer crashed: ${payload.error.message}`));
+    try {
+      await Promise.all([producer.connect(), consumer.connect()]);
+      await consumer.subscribe({ topics: [stage.inputTopic], fromBeginning: stage.startingPosition === 'TRIM_HORIZON' });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.onFetched(payload),
+      });
+    } catch (error) {
+      this.state = 'stopped';
+      await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+      throw new EventSourceMappingError(
+        `${this.config.functionName}: cannot consume ${stage.inputTopic}: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+    this.state = 'running';
+  }
+
+  /**
+   * Stops fetching, lets running invocations finish and commits what they processed, then
+   * disconnects. Queued records and batches waiting to retry are left uncommitted, so they are
+   * delivered again on the next start.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  stats(): EsmStats {
+    return this.stats_.snapshot();
+  }
+
+  /** Sum over partitions of high watermark minus committed offset (Lambda's OffsetLag). */
+  async offsetLag(): Promise<number> {
+    const admin = await this.connectAdmin();
+    const topic = this.stage.inputTopic;
+    const [watermarks, groupOffsets] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: this.stage.consumerGroupId, topics: [topic] }),
+    ]);
+    const committed = new Map<number, number>();
+    for (const p of groupOffsets[0]?.partitions ?? []) committed.set(p.partition, Number(p.offset));
+    let lag = 0;
+    for (const w of watermarks) {
+      const high = Number(w.high);
+      const position = committed.get(w.partition) ?? -1;
+      // With nothing committed, the group starts where its starting position says.
+      const start = position >= 0 ? position : this.stage.startingPosition === 'LATEST' ? high : Number(w.low);
+      lag += Math.max(0, high - start);
+    }
+    return lag;
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.config.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined;
+      throw new EventSourceMappingError(`${this.config.functionName}: cannot reach the cluster: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    });
+    return this.admin;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasStarted = this.state === 'running' || this.state === 'starting';
+    this.state = 'stopping';
+    this.clearWindowTimer();
+    for (const abort of this.waiters) abort();
+    this.waiters.clear();
+    if (wasStarted) {
+      try {
+        // Stop fetching at once; what is already queued is dropped below, uncommitted.
+        this.consumer?.pause([{ topic: this.stage.inputTopic }]);
+      } catch {
+        // Not running yet: nothing is being fetched.
+      }
+    }
+    while (this.batches.size > 0) await Promise.allSettled([...this.batches]);
+    for (const queue of this.partitions.values()) queue.clear();
+    await Promise.allSettled([
+      this.consumer?.disconnect(),
+      this.producer?.disconnect(),
+      this.admin?.then((admin) => admin.disconnect()),
+    ]);
+    this.state = 'stopped';
+  }
+
+  // --- fetching -------------------------------------------------------------------------------
+
+  private async onFetched({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (this.stopping) return; // left unresolved: not taken
+    const queue = this.queueFor(batch.topic, batch.partition);
+    let taken = 0;
+    for (const message of batch.messages) {
+      if (queue.push(recordFromMessage(batch.topic, batch.partition, message))) taken++;
+    }
+    const last = batch.messages[batch.messages.length - 1];
+    // Resolving moves kafkajs's fetch position only; commits are ours (autoCommit is off).
+    if (last) resolveOffset(last.offset);
+    this.stats_.polled += taken;
+    if (!queue.paused && queue.size >= QUEUED_BATCHES_BEFORE_PAUSE * this.stage.batchSize) {
+      queue.paused = true;
+      this.consumer?.pause([{ topic: queue.topic, partitions: [queue.partition] }]);
+    }
+    this.fill();
+  }
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const key = `${topic}-${partition}`;
+    let queue = this.partitions.get(key);
+    if (!queue) {
+      queue = new PartitionQueue(topic, partition);
+      this.partitions.set(key, queue);
+    }
+    return queue;
+  }
+
+  /** After a rebalance, forget partitions this consumer no longer owns (their new owner resumes from the commits). */
+  private onAssignment(assignment: Record<string, number[]>): void {
+    const owned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) owned.add(`${topic}-${p}`);
+    for (const [key, queue] of this.partitions) {
+      if (owned.has(key)) continue;
+      queue.clear();
+      if (queue.busy) queue.revoked = true;
+      else this.partitions.delete(key);
+    }
+  }
+
+  // --- batching -------------------------------------------------------------------------------
+
+  /** Moves queued records of free partitions into the open batch, closing it when it is full. */
+  private fill(): void {
+    if (this.stopping) return;
+    const queues = [...this.partitions.values()];
+    const now = Date.now();
+    // Start at a rotating partition so a busy one cannot keep filling every batch first.
+    this.cursor = (this.cursor + 1) % Math.max(1, queues.length);
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[(this.cursor + i) % queues.length] as PartitionQueue;
+      for (let record = queue.peek(); !queue.busy && record !== undefined; record = queue.peek()) {
+        const result = this.assembler.offer(record, now);
+        if (result === 'added') {
+          queue.shift();
+          if (this.assembler.isFull) this.dispatchOpenBatch();
+        } else if (result === 'full' || this.assembler.has(queue.key)) {
+          // The partition's earlier records go first; then the record gets a batch, or its own failure.
+          this.dispatchOpenBatch();
+        } else {
+          queue.shift();
+          this.dispatchOversize(queue, record);
+        }
+      }
+      if (queue.paused && queue.size < this.stage.batchSize) {
+        queue.paused = false;
+        this.consumer?.resume([{ topic: queue.topic, partitions: [queue.partition] }]);
+      }
+    }
+    const deadline = this.assembler.deadline;
+    if (deadline !== undefined && this.windowTimer === undefined) {
+      this.windowTimer = setTimeout(() => {
+        this.windowTimer = undefined;
+        if (!this.assembler.isEmpty) this.dispatchOpenBatch();
+        this.fill();
+      }, Math.max(0, deadline - now));
+    }
+  }
+
+  /** Runs fill() once after the current turn, however many partitions were released in it. */
+  private scheduleFill(): void {
+    if (this.fillScheduled) return;
+    this.fillScheduled = true;
+    queueMicrotask(() => {
+      this.fillScheduled = false;
+      this.fill();
+    });
+  }
+
+  private clearWindowTimer(): void {
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+  }
+
+  private dispatchOpenBatch(): void {
+    this.clearWindowTimer();
+    const batch = this.assembler.take();
+    for (const key of batch.partitions) this.markBusy(key);
+    this.track(runBatch(batch.records, this.context));
+  }
+
+  private dispatchOversize(queue: PartitionQueue, record: KafkaRecord): void {
+    queue.busy = true;
+    this.track(rejectOversizeRecord(record, payloadBytesOf([record], this.source), this.context));
+  }
+
+  private markBusy(key: string): void {
+    const queue = this.partitions.get(key);
+    if (queue) queue.busy = true;
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      // A bug, not a Kafka or handler failure: keep the partitions held so nothing is committed past.
+      this.warn(`batch processing failed unexpectedly, its partitions are held: ${errorMessage(error)}`);
+    });
+    this.batches.add(tracked);
+    void tracked.finally(() => this.batches.delete(tracked));
+  }
+
+  private release(keys: readonly string[]): void {
+    for (const key of keys) {
+      const queue = this.partitions.get(key);
+      if (!queue) continue;
+      queue.busy = false;
+      if (queue.revoked) this.partitions.delete(key);
+    }
+    this.scheduleFill();
+  }
+
+  // --- the batch context: invoking, committing, failure destination -----------------------------
+
+  private async invoke(records: readonly KafkaRecord[], attempt: number): Promise<InvocationAttempt> {
+    const requestId = randomUUID();
+    const event = encodeMskEvent(records, this.source);
+    const partitions = Object.keys(event.records);
+    this.stats_.inFlight++;
+    const started = performance.now();
+    let response: unknown;
+    let error: string | undefined;
+    try {
+      response = await this.callHandler(event);
+    } catch (thrown) {
+      error = errorMessage(thrown);
+    }
+    const durationMs = performance.now() - started;
+    this.stats_.inFlight--;
+    const outcome =
+      error === undefined
+        ? interpretBatchResponse(response, records, this.stage.retry.reportBatchItemFailures)
+        : ({ kind: 'failed', reason: error } as const);
+    this.stats_.invocations++;
+    this.stats_.invokedRecords += records.length;
+    this.stats_.recordDuration(durationMs);
+    if (outcome.kind !== 'success') this.stats_.failedInvocations++;
+    this.report({
+      functionName: this.config.functionName,
+      requestId,
+      records: records.length,
+      partitions,
+      attempt,
+      durationMs,
+      outcome: outcome.kind === 'success' ? 'success' : outcome.kind === 'partial' ? 'partial-failure' : 'error',
+      ...(outcome.kind === 'failed' ? { error: outcome.reason } : {}),
+    });
+    // The payload size only matters for failure envelopes; do not serialise every batch for it.
+    const payloadBytes = outcome.kind === 'success' ? 0 : payloadBytesOf(records, this.source);
+    return { outcome, requestId, payloadBytes };
+  }
+
+  /** The handler's result, or a rejection after the function timeout, as Lambda's "Task timed out". */
+  private callHandler(event: MskEvent): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new HandlerTimeoutError(this.config.functionName, this.timeoutMs)), this.timeoutMs);
+      Promise.resolve()
+        .then(() => this.config.handler(event))
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
+  }
+
+  private report(info: InvocationInfo): void {
+    if (!this.config.onInvocation) return;
+    try {
+      this.config.onInvocation(info);
+    } catch (error) {
+      this.warn(`onInvocation threw: ${errorMessage(error)}`);
+    }
+  }
+
+  private async commit(positions: readonly CommitPosition[]): Promise<void> {
+    if (positions.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(
+        positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
+      );
+    } catch (error) {
+      // At-least-once: an offset not committed only means these records come again after a restart.
+      this.warn(`commit failed (records will be redelivered after a restart): ${errorMessage(error)}`);
+      return;
+    }
+    for (const p of positions) {
+      const queue = this.partitions.get(`${p.topic}-${p.partition}`);
+      if (!queue) continue;
+      const from = queue.committedPosition ?? p.offset;
+      if (p.offset > from) this.stats_.committed += p.offset - from;
+      queue.committedPosition = Math.max(from, p.offset);
+    }
+  }
+
+  private async sendToFailureDestination(records: readonly KafkaRecord[], failure: FailedInvocation): Promise<boolean> {
+    const envelopes = records.map((record) => ({
+      record,
+      envelope: buildFailureEnvelope(record, failure, { functionArn: this.functionArn, source: this.source }),
+    }));
+    let withPayload = true;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer?.send({
+          topic: this.config.failureTopic,
+          acks: -1,
+          messages: envelopes.map(({ record, envelope }) => ({
+            key: record.key,
+            value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)),
+          })),
+        });
+        this.stats_.sentToFailureDestination += records.length;
+        return true;
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable !== false;
+        if (!retriable && withPayload) {
+          // Most likely the record is too large for the destination: keep its coordinates at least.
+          this.warn(`failure destination refused the envelopes (${errorMessage(error)}); resending without payload`);
+          withPayload = false;
+          continue;
+        }
+        this.warn(`cannot write to failure destination ${this.config.failureTopic}: ${errorMessage(error)}`);
+        if (!(await this.wait(backoffDelayMs(attempt, this.backoff)))) return false;
+      }
+    }
+  }
+
+  private get stopping(): boolean {
+    return this.state === 'stopping' || this.state === 'stopped';
+  }
+
+  private wait(ms: number): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const abort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(abort);
+        resolve(true);
+      }, ms);
+      this.waiters.add(abort);
+    });
+  }
+}
+
+function withoutPayload(envelope: FailureEnvelope): FailureEnvelope {
+  const { payload: _payload, ...rest } = envelope;
+  return rest;
+}

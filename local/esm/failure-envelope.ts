@@ -1,0 +1,104 @@
+/**
+ * The message Lambda writes to a Kafka on-failure destination: one per failed record, keyed with
+ * the record's key (lambda-kafka-esm.md section 3, Kafka destination).
+ */
+import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+
+export const FailureCondition = {
+  retriesExhausted: 'RetriesExhausted',
+  maximumPayloadSizeExceeded: 'MaximumPayloadSizeExceeded',
+} as const;
+export type FailureCondition = (typeof FailureCondition)[keyof typeof FailureCondition];
+
+export interface FailureEnvelope {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: FailureCondition;
+    approximateInvokeCount: number;
+  };
+  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+  version: '1.0';
+  /** When the record was given up, ISO 8601. */
+  timestamp: string;
+  KafkaBatchInfo: {
+    batchSize: number;
+    eventSourceArn?: string;
+    bootstrapServers: string;
+    payloadSize: number;
+    recordInfo: { offset: string; timestamp: string };
+  };
+  /** The record as a one-record event; absent only when the destination refused the full message. */
+  payload?: MskEvent;
+}
+
+/** The invocation a record failed in. */
+export interface FailedInvocation {
+  /** Request id of the last invocation; a fresh one when the record was never invoked. */
+  readonly requestId: string;
+  readonly condition: FailureCondition;
+  /** Invocations that held the record (0 when it was never invoked). */
+  readonly approximateInvokeCount: number;
+  /** Records in the failed invocation. */
+  readonly batchSize: number;
+  /** Bytes of the failed invocation's payload. */
+  readonly payloadSize: number;
+}
+
+/** Region and account of the local twin's made-up ARNs (the LocalStack convention). */
+const LOCAL_REGION = 'us-east-1';
+const LOCAL_ACCOUNT = '000000000000';
+
+/** A plausible MSK cluster ARN for a local cluster. */
+export const DEFAULT_EVENT_SOURCE_ARN = `arn:aws:kafka:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/tributary-local/00000000-0000-0000-0000-000000000000-1`;
+
+/** The function's ARN, in the region and account of the event source ARN when it has them. */
+export function functionArnFor(functionName: string, eventSourceArn: string | undefined): string {
+  const parts = eventSourceArn?.split(':') ?? [];
+  const region = parts[3] || LOCAL_REGION;
+  const account = parts[4] || LOCAL_ACCOUNT;
+  return `arn:aws:lambda:${region}:${account}:function:${functionName}:$LATEST`;
+}
+
+/** Returns a copy with object keys sorted, as in the payloads Lambda writes to the destination. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/**
+ * The envelope for one failed record. For MaximumPayloadSizeExceeded the function never ran, so the
+ * response context carries 413 (request too large) and no function error: UNDOCUMENTED, our choice.
+ */
+export function buildFailureEnvelope(
+  record: KafkaRecord,
+  invocation: FailedInvocation,
+  context: { functionArn: string; source: EventSourceInfo; now?: Date },
+): FailureEnvelope {
+  const invoked = invocation.condition === FailureCondition.retriesExhausted;
+  return {
+    requestContext: {
+      requestId: invocation.requestId,
+      functionArn: context.functionArn,
+      condition: invocation.condition,
+      approximateInvokeCount: invocation.approximateInvokeCount,
+    },
+    responseContext: invoked
+      ? { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' }
+      : { statusCode: 413, executedVersion: '$LATEST' },
+    version: '1.0',
+    timestamp: (context.now ?? new Date()).toISOString(),
+    KafkaBatchInfo: {
+      batchSize: invocation.batchSize,
+      ...(context.source.eventSourceArn !== undefined ? { eventSourceArn: context.source.eventSourceArn } : {}),
+      bootstrapServers: context.source.bootstrapServers,
+      payloadSize: invocation.payloadSize,
+      recordInfo: { offset: String(record.offset), timestamp: new Date(record.timestamp).toISOString() },
+    },
+    payload: sortKeys(encodeMskEvent([record], context.source)) as MskEvent,
+  };
+}

@@ -1,0 +1,61 @@
+/** Records fetched from one partition and not yet placed in a batch, plus the partition's progress. */
+import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';
+
+export class PartitionQueue {
+  readonly key: string;
+  /** A dispatched batch holds records of this partition: its next records wait (one batch in flight per partition). */
+  busy = false;
+  /** Fetching is paused because too many records are queued. */
+  paused = false;
+  /** The partition left this consumer's assignment; the state goes once its batch finishes. */
+  revoked = false;
+  /** Position last committed (or where fetching began), for the committed-records count. */
+  committedPosition: number | undefined;
+  private records: KafkaRecord[] = [];
+  private head = 0;
+  /** Next offset expected from the fetcher; lower ones are refetched duplicates. */
+  private nextOffset: number | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    this.key = topicPartitionKey(topic, partition);
+  }
+
+  /** Queues a fetched record; false for a duplicate of one already queued or processed. */
+  push(record: KafkaRecord): boolean {
+    if (this.nextOffset !== undefined && record.offset < this.nextOffset) return false;
+    this.committedPosition ??= record.offset;
+    this.nextOffset = record.offset + 1;
+    this.records.push(record);
+    return true;
+  }
+
+  get size(): number {
+    return this.records.length - this.head;
+  }
+
+  peek(): KafkaRecord | undefined {
+    return this.records[this.head];
+  }
+
+  /** Drops the record peek() returned. */
+  shift(): void {
+    this.head++;
+    if (this.head === this.records.length) {
+      this.records = [];
+      this.head = 0;
+    } else if (this.head >= 4096 && this.head * 2 >= this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Forgets queued records (they were never committed, so they will be fetched again). */
+  clear(): void {
+    this.records = [];
+    this.head = 0;
+    this.nextOffset = undefined;
+  }
+}
