@@ -2,6 +2,7 @@
  * The Kafka the local twin runs on: the embedded cluster by default, or an external Kafka named by
  * KAFKA_BROKERS. Either way every topic of the pipeline definition exists once it is open.
  */
+import { logLevel } from 'kafkajs';
 import { parseBrokerList } from '../../src/config/env.js';
 import { type EnsureTopicsResult, ensureTopics, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import { createKafka, type KafkaConnection } from '../../src/kafka/kafka-client.js';
@@ -65,8 +66,12 @@ async function openEmbedded(pipeline: PipelineDefinition, clientId: string): Pro
 async function openExternal(pipeline: PipelineDefinition, brokers: string[], clientId: string): Promise<KafkaCluster> {
   const connection: KafkaConnection = { brokers, auth: { type: 'none' }, clientId };
   const bootstrapServers = brokers.join(',');
-  // Fail within seconds when nothing listens, rather than after the default retry budget.
-  const admin = createKafka(connection, { retry: { initialRetryTime: 200, retries: 4 } }).admin();
+  // Fail within seconds when nothing listens, rather than after the default retry budget; failures
+  // are reported by the error thrown, so the client's own retry logging would only repeat them.
+  const admin = createKafka(connection, {
+    retry: { initialRetryTime: 200, retries: 4 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
   try {
     await admin.connect();
   } catch (error) {

@@ -4,8 +4,11 @@
  * sets retention.ms. Used by the local twin against an external Kafka and by the AWS topic custom
  * resource against MSK. Every step that fails throws; the result is checked against the cluster.
  */
-import { type Admin, ConfigResourceTypes, ConfigSource } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { PipelineDefinition } from '../pipeline/definition.js';
+
+// kafkajs is CommonJS and Node's ESM loader does not detect these two as named exports.
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 /** What a topic must look like. */
 export interface TopicSpec {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import {
-  ConfigSource,
+import kafkajs, {
   type DescribeConfigResponse,
   type IResourceConfig,
   type ITopicConfig,
@@ -19,6 +18,8 @@ import {
   topicSpecsFromPipeline,
 } from '../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
+
+const { ConfigSource } = kafkajs;
 
 const spec = (name: string, partitions: number): TopicSpec => ({
   name,
