@@ -22,16 +22,27 @@ const source: EventSourceInfo = {
   bootstrapServers: sample.bootstrapServers,
 };
 
-/** A message as kafkajs hands it to eachBatch (record batch v2, create time). */
-function message(fields: Partial<KafkaMessage> & { offset: string; timestamp: string }): KafkaMessage {
-  return {
-    key: null,
-    value: null,
+interface MessageFields {
+  offset: string;
+  timestamp: string;
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[]>;
+  timestampType?: number;
+}
+
+/** A message as kafkajs hands it to eachBatch (record batch v2; kafkajs adds an untyped batchContext). */
+function message(fields: MessageFields): KafkaMessage {
+  const entry = {
+    key: fields.key ?? null,
+    value: fields.value ?? null,
     attributes: 0,
-    headers: {},
-    ...fields,
-    batchContext: { timestampType: 0 },
-  } as KafkaMessage;
+    offset: fields.offset,
+    timestamp: fields.timestamp,
+    headers: fields.headers ?? {},
+    batchContext: { timestampType: fields.timestampType ?? 0 },
+  };
+  return entry;
 }
 
 describe('events built by the mapping', () => {
@@ -85,7 +96,7 @@ describe('events built by the mapping', () => {
   });
 
   it('reads the timestamp type from the record batch', () => {
-    const logAppend = { ...message({ offset: '3', timestamp: '99' }), batchContext: { timestampType: 1 } } as KafkaMessage;
+    const logAppend = message({ offset: '3', timestamp: '99', timestampType: 1 });
     const record = recordFromMessage('t', 2, logAppend);
     expect(record).toMatchObject({ topic: 't', partition: 2, offset: 3, timestamp: 99, timestampType: 'LOG_APPEND_TIME' });
     // A tombstone: no value field at all.
