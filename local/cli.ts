@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
 import { invokeCommand } from './commands/invoke.js';
+import { startCommand } from './commands/start.js';
+import type { RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
 
@@ -19,6 +21,24 @@ export function buildProgram(): Command {
     .argument('<event>', 'path to an MSK event JSON file (see events/)')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .action((fn: string, event: string, options: { dataDir?: string }) => invokeCommand(fn, event, options));
+
+  program
+    .command('start')
+    .description('run the local twin: Kafka, the store, every stage, and the traffic generator')
+    .option('--rate <events/s>', 'events per second to generate', '2000')
+    .option('--duration <time>', 'stop after this long (60, 60s, 5m); default: until Ctrl-C')
+    .option('--partitions <n>', 'partitions per topic', '6')
+    .option('--batch-size <n>', 'event source mapping batch size (default from the pipeline definition)')
+    .option('--window-ms <ms>', 'batching window in ms (default from the pipeline definition)')
+    .option('--seed <n>', 'generator seed (same seed, same traffic)', '1')
+    .option('--invalid-share <fraction>', 'share of invalid records', '0.01')
+    .option('--duplicate-share <fraction>', 'share of redelivered duplicates', '0.005')
+    .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
+    .option('--json <file>', 'write the final summary as JSON')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action(async (options: RawStartOptions) => {
+      await startCommand(options);
+    });
 
   return program;
 }

@@ -1,0 +1,70 @@
+/** Parses and checks `tributary start` options; each problem is reported naming the flag. */
+import { CliUsageError } from '../cli-error.js';
+
+export interface StartOptions {
+  rate: number;
+  /** Seconds; undefined = until Ctrl-C. */
+  durationSeconds?: number;
+  partitions: number;
+  batchSize?: number;
+  windowMs?: number;
+  seed: number;
+  invalidShare: number;
+  duplicateShare: number;
+  json?: string;
+  dataDir?: string;
+  port?: number;
+  /** Do not run the generator (use `tributary produce` instead). */
+  generate: boolean;
+}
+
+export interface RawStartOptions {
+  rate?: string;
+  duration?: string;
+  partitions?: string;
+  batchSize?: string;
+  windowMs?: string;
+  seed?: string;
+  invalidShare?: string;
+  duplicateShare?: string;
+  json?: string;
+  dataDir?: string;
+  port?: string;
+  generate?: boolean;
+}
+
+function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new CliUsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** "90", "90s", "5m", "1h" -> seconds. */
+export function parseDuration(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!match) throw new CliUsageError(`--duration must look like 60, 60s, 5m or 1h, got "${text}"`);
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
+  if (seconds <= 0) throw new CliUsageError('--duration must be more than 0');
+  return seconds;
+}
+
+export function parseStartOptions(raw: RawStartOptions): StartOptions {
+  return {
+    rate: number('--rate', raw.rate, 1, 100_000) ?? 2000,
+    durationSeconds: parseDuration(raw.duration),
+    partitions: number('--partitions', raw.partitions, 1, 64) ?? 6,
+    batchSize: number('--batch-size', raw.batchSize, 1, 10_000),
+    windowMs: number('--window-ms', raw.windowMs, 0, 300_000),
+    seed: number('--seed', raw.seed, 0, 2 ** 31) ?? 1,
+    invalidShare: number('--invalid-share', raw.invalidShare, 0, 1, false) ?? 0.01,
+    duplicateShare: number('--duplicate-share', raw.duplicateShare, 0, 1, false) ?? 0.005,
+    json: raw.json,
+    dataDir: raw.dataDir,
+    port: number('--port', raw.port, 0, 65_535),
+    generate: raw.generate !== false,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * `npm start` / `tributary start`: runs the local twin with the traffic generator, a live progress
+ * line, and a summary at the end. Ctrl-C stops the generator, lets every stage drain, commits, and
+ * exits 0 with the summary; a second Ctrl-C stops at once.
+ */
+import { writeFileSync } from 'node:fs';
+import { optionalEnv } from '../../src/config/env.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
+import { createTrafficGenerator } from '../generator/storefront-traffic.js';
+import { runGenerator } from '../generator/rate-limited-producer.js';
+import { startTwin } from '../twin/local-twin.js';
+import { formatProgress, ProgressLine } from '../twin/progress-line.js';
+import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
+import { parseStartOptions, type RawStartOptions } from './start-options.js';
+
+const DRAIN_TIMEOUT_MS = 60_000;
+
+export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
+  const options = parseStartOptions(raw);
+  const pipeline = definePipeline({ partitions: options.partitions, batchSize: options.batchSize, batchingWindowMs: options.windowMs });
+  const err = process.stderr;
+  err.write('Starting the local twin...\n');
+  const twin = await startTwin({
+    pipeline,
+    kafkaBrokers: optionalEnv('KAFKA_BROKERS'),
+    store: { dataDir: options.dataDir },
+    onWarning: (message) => err.write(`\nwarning: ${message}\n`),
+  });
+  err.write(`Kafka: ${twin.cluster.describe()}\nStore: ${twin.storeDescription}\n`);
+  err.write(
+    options.generate
+      ? `Generating ${options.rate.toLocaleString('en-US')} events/s${options.durationSeconds ? ` for ${options.durationSeconds} s` : ''}; Ctrl-C stops, drains and prints a summary.\n`
+      : 'Waiting for events (tributary produce); Ctrl-C stops, drains and prints a summary.\n',
+  );
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      err.write('\nStopping: generator stopped, draining the pipeline (Ctrl-C again to stop now)...\n');
+      abort.abort();
+    } else {
+      err.write('\nStopping now without draining.\n');
+      stopNow.abort();
+    }
+  };
+  const stopNow = new AbortController();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = new ProgressLine();
+  let produced = 0;
+  let lastProduced = 0;
+  let lastTick = Date.now();
+  let eventsPerSecond = 0;
+  const ticker = setInterval(() => {
+    void twin.lag().then((lag) => {
+      const now = Date.now();
+      eventsPerSecond = Math.round(((produced - lastProduced) * 1000) / Math.max(1, now - lastTick));
+      lastProduced = produced;
+      lastTick = now;
+      progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond));
+    }, () => {});
+  }, 1000);
+
+  const generatorStarted = Date.now();
+  let generatorSeconds = 0;
+  try {
+    const generated = options.generate
+      ? await runGenerator({
+          generator: createTrafficGenerator({ seed: options.seed, invalidShare: options.invalidShare, duplicateShare: options.duplicateShare }),
+          publisher: twin.publisher,
+          topic: pipeline.topics.raw.name,
+          ratePerSecond: options.rate,
+          durationMs: options.durationSeconds === undefined ? undefined : options.durationSeconds * 1000,
+          signal: abort.signal,
+          onProgress: (p) => {
+            produced = p.acknowledged;
+          },
+        })
+      : await new Promise<undefined>((resolve) => abort.signal.addEventListener('abort', () => resolve(undefined)));
+    generatorSeconds = (Date.now() - generatorStarted) / 1000;
+
+    const drained = await twin.drain(DRAIN_TIMEOUT_MS, stopNow.signal);
+    clearInterval(ticker);
+    progress.done();
+    const [row] = await twin.store.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    const mappings = Object.values(twin.mappings);
+    const summary = buildSummary({
+      stats: twin.stats,
+      kafka: twin.cluster.describe(),
+      store: twin.storeDescription,
+      ratePerSecond: options.rate,
+      produced: generated
+        ? { sent: generated.sent, acknowledged: generated.acknowledged, valid: generated.byKind.valid, invalid: generated.byKind.invalid, duplicates: generated.byKind.duplicate }
+        : { sent: 0, acknowledged: 0, valid: 0, invalid: 0, duplicates: 0 },
+      failureDestination: mappings.reduce((sum, m) => sum + m.stats().sentToFailureDestination, 0),
+      storedEvents: row?.n ?? 0,
+      drained,
+      generatorSeconds,
+    });
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    if (options.json) {
+      writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
+      err.write(`Summary written to ${options.json}\n`);
+    }
+    return summary;
+  } finally {
+    clearInterval(ticker);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await twin.stop();
+  }
+}

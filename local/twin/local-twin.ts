@@ -1,0 +1,124 @@
+/**
+ * The local twin: the whole pipeline on one machine. Kafka (embedded or KAFKA_BROKERS), the store
+ * (PGlite or DATABASE_URL), and one event source mapping emulator per stage calling the very
+ * handler modules that run on Lambda.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createEnrichHandler } from '../../functions/enrich/handler.js';
+import { createIngestHandler } from '../../functions/ingest/handler.js';
+import { createSinkHandler } from '../../functions/sink/handler.js';
+import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
+import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
+import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import type { StoreLocation } from '../../src/store/open-store.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+import { openPreparedStore } from '../commands/prepared-store.js';
+import { EventSourceMapping, type InvocationInfo } from '../esm/event-source-mapping.js';
+import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
+import { TwinStats } from './twin-stats.js';
+
+export interface TwinOptions {
+  pipeline: PipelineDefinition;
+  /** KAFKA_BROKERS; the embedded cluster when absent. */
+  kafkaBrokers?: string;
+  store?: StoreLocation;
+  /** Called after every invocation of any stage (progress, dashboards). */
+  onInvocation?: (stage: StageName, info: InvocationInfo) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface LocalTwin {
+  readonly pipeline: PipelineDefinition;
+  readonly cluster: KafkaCluster;
+  readonly store: SqlClient;
+  readonly storeDescription: string;
+  readonly stats: TwinStats;
+  readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
+  /** A producer on the twin's Kafka (for the generator and `produce`). */
+  readonly publisher: RecordPublisher;
+  /** Offset lag per stage. */
+  lag(): Promise<Record<StageName, number>>;
+  /**
+   * Waits until every stage has consumed everything before it (lag 0 everywhere twice in a row),
+   * or the timeout passes. Returns whether it drained.
+   */
+  drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Stops the mappings (finishing in-flight batches and committing), then Kafka and the store. */
+  stop(): Promise<void>;
+}
+
+export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
+  const { pipeline } = options;
+  const stats = new TwinStats();
+  const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
+  const cleanup: (() => Promise<unknown>)[] = [() => cluster.close()];
+  try {
+    const store = await openPreparedStore(options.store);
+    cleanup.unshift(() => store.client.close());
+    const kafka = createKafka(cluster.connection);
+    const publisher = createKafkaPublisher(kafka);
+    cleanup.unshift(() => publisher.close());
+    // Handlers log warnings only: the progress line and the summary tell the story.
+    const logger = new Logger({ serviceName: 'tributary-twin', logLevel: 'ERROR' });
+    const common = { pipeline, publisher, logger, onOutcome: stats.record.bind(stats) };
+    const handlers: Record<StageName, StageHandler> = {
+      ingest: createIngestHandler(common),
+      enrich: createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData(store.client)) }),
+      sink: createSinkHandler({ ...common, store: store.client }),
+    };
+    const mappings = Object.fromEntries(
+      STAGE_NAMES.map((stage) => [
+        stage,
+        new EventSourceMapping({
+          stage: pipeline.stages[stage],
+          kafka,
+          bootstrapServers: cluster.bootstrapServers,
+          functionName: `${pipeline.name}-${stage}`,
+          handler: handlers[stage],
+          failureTopic: pipeline.topics.failures.name,
+          onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
+          onWarning: options.onWarning,
+        }),
+      ]),
+    ) as Record<StageName, EventSourceMapping>;
+    for (const stage of STAGE_NAMES) {
+      await mappings[stage].start();
+      cleanup.unshift(() => mappings[stage].stop());
+    }
+
+    const lag = async () =>
+      Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<StageName, number>;
+    let stopped = false;
+    return {
+      pipeline,
+      cluster,
+      store: store.client,
+      storeDescription: store.description,
+      stats,
+      mappings,
+      publisher,
+      lag,
+      async drain(timeoutMs, signal) {
+        const deadline = Date.now() + timeoutMs;
+        let quietRounds = 0;
+        while (Date.now() < deadline && !signal?.aborted) {
+          const lags = await lag();
+          const idle = STAGE_NAMES.every((s) => lags[s] === 0 && mappings[s].stats().inFlight === 0);
+          quietRounds = idle ? quietRounds + 1 : 0;
+          if (quietRounds >= 2) return true;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return false;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const step of cleanup) await step();
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => {});
+    throw error;
+  }
+}
