@@ -10,11 +10,8 @@ import type { KafkaRecord, MskEvent } from '../src/kafka/msk-event.js';
 import { pipeline } from '../src/pipeline/definition.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
-import { IpCountryIndex } from '../src/enrichment/ip-country-index.js';
 import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
-import { SAMPLE_USD_RATES } from '../src/reference/currency-rates.js';
-import { sampleIpRanges } from '../src/reference/ip-ranges.js';
-import { productCatalogue } from '../src/reference/product-catalogue.js';
+import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -78,12 +75,7 @@ const invalidRaw = Object.entries(INVALID_RAW).map(([reason, value], i) =>
 write('ingest/invalid-records.json', encodeMskEvent(invalidRaw, source));
 
 // enrich: what ingest made of the valid batch, plus records enrich cannot enrich.
-const products = productCatalogue();
-const reference = {
-  products: new Map(products.map((p) => [p.sku, { name: p.name, category: p.category }])),
-  usdRates: new Map(Object.entries(SAMPLE_USD_RATES)),
-  ipCountries: new IpCountryIndex(sampleIpRanges()),
-};
+const reference = sampleReferenceData();
 const asRecord = (topic: string) => (o: { key: string | null; value: Buffer | string }, i: number) => raw(i % 2, Buffer.from(o.value), o.key, [], topic);
 const clean = ingestBatch(validRaw, pipeline).outputs.filter((o) => o.topic === pipeline.topics.clean.name);
 const cleanRecords = clean.map(asRecord(pipeline.topics.clean.name));

@@ -1,0 +1,101 @@
+/**
+ * Per-stage cost of the handlers' core on generated storefront events: microseconds per record for
+ * ingest and enrich (1,000-record batches, warm caches, no I/O), and sink rows/s into PostgreSQL
+ * (DATABASE_URL or the local server) and PGlite. Run: npx tsx bench/stage-cost.ts [--records N]
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
+import type { KafkaRecord } from '../src/kafka/msk-event.js';
+import { pipeline } from '../src/pipeline/definition.js';
+import { enrichBatch } from '../src/stages/enrich.js';
+import { ingestBatch } from '../src/stages/ingest.js';
+import { sinkBatch } from '../src/stages/sink.js';
+import { migrate } from '../src/store/migrate.js';
+import { createPgliteClient } from '../src/store/pglite-client.js';
+import { createPostgresClient } from '../src/store/postgres-client.js';
+import { seedReferenceData } from '../src/store/seed-reference-data.js';
+import type { SqlClient } from '../src/store/sql-client.js';
+import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
+import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
+
+const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' } } });
+const total = Number(values.records);
+const BATCH = 1000;
+
+function asRecords(topic: string, items: { key: string | null; value: Buffer | string | null }[]): KafkaRecord[] {
+  const now = Date.now();
+  return items.map((item, i) => ({
+    topic,
+    partition: i % 6,
+    offset: i,
+    timestamp: now,
+    timestampType: 'CREATE_TIME' as const,
+    key: item.key === null ? null : Buffer.from(item.key),
+    value: item.value === null ? null : Buffer.from(item.value),
+    headers: [],
+  }));
+}
+
+function batches<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+/** Runs fn over every batch twice (the first pass warms up) and returns microseconds per record. */
+function microsPerRecord<T>(label: string, input: T[][], fn: (batch: T[]) => unknown): number {
+  for (const batch of input) fn(batch);
+  const start = performance.now();
+  for (const batch of input) fn(batch);
+  const us = ((performance.now() - start) * 1000) / input.reduce((n, b) => n + b.length, 0);
+  console.log(`${label.padEnd(28)} ${us.toFixed(2).padStart(8)} us/record`);
+  return us;
+}
+
+async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaRecord[][]): Promise<number> {
+  await migrate(client);
+  await seedReferenceData(client);
+  await client.query('TRUNCATE events, metrics_minute, freshness_minute, sink_batches');
+  const start = performance.now();
+  let rows = 0;
+  for (const batch of input) rows += (await sinkBatch(batch, pipeline, client)).outcome.passed;
+  const perSecond = rows / ((performance.now() - start) / 1000);
+  console.log(`${label.padEnd(28)} ${Math.round(perSecond).toLocaleString('en-US').padStart(8)} rows/s (${rows.toLocaleString('en-US')} rows)`);
+  return perSecond;
+}
+
+const generator = createTrafficGenerator({ seed: 7, invalidShare: 0, duplicateShare: 0 });
+const raw = asRecords(pipeline.topics.raw.name, Array.from({ length: total }, () => generator.next()));
+console.log(`${total.toLocaleString('en-US')} generated events, batches of ${BATCH}`);
+
+const ingestInput = batches(raw);
+microsPerRecord('ingest', ingestInput, (b) => ingestBatch(b, pipeline));
+const clean = ingestInput.flatMap((b) => ingestBatch(b, pipeline).outputs.filter((o) => o.topic === pipeline.topics.clean.name));
+
+const reference = sampleReferenceData();
+const agents = new UserAgentClassifier();
+const enrichInput = batches(asRecords(pipeline.topics.clean.name, clean));
+microsPerRecord('enrich (warm caches)', enrichInput, (b) => enrichBatch(b, pipeline, reference, agents));
+const enriched = enrichInput.flatMap((b) => enrichBatch(b, pipeline, reference, agents).outputs.filter((o) => o.topic === pipeline.topics.enriched.name));
+const sinkInput = batches(asRecords(pipeline.topics.enriched.name, enriched));
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dbName = `tributary_bench_${process.pid}`;
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+try {
+  const benchUrl = new URL(url);
+  benchUrl.pathname = `/${dbName}`;
+  const postgres = createPostgresClient({ connectionString: benchUrl.toString() });
+  await sinkRowsPerSecond('sink -> PostgreSQL', postgres, sinkInput);
+  await postgres.close();
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
+const pglite = await createPgliteClient();
+await sinkRowsPerSecond('sink -> PGlite (in memory)', pglite, sinkInput);
+await pglite.close();
