@@ -6,6 +6,11 @@
  * CreateTopics, CreatePartitions and config admin requests are not served), data lives in memory
  * only, and each partition keeps at most MOCK_PARTITION_RETENTION_BYTES (older batches are dropped,
  * so a consumer lagging further than that sees its offset go out of range).
+ *
+ * Timing seen with kafkajs: a group's first join takes ~3 s (the mock's initial rebalance delay), a
+ * later re-join waits the session timeout minus 1 s, and a fetch with nothing new is answered after
+ * maxWaitTimeInMs (so consumer.disconnect() can take that long). Short session timeouts and fetch
+ * waits keep tests fast.
  */
 import { EmbeddedKafkaError } from './errors.js';
 import { type Librdkafka, loadLibrdkafka, type Pointer, RdKafkaType } from './librdkafka.js';

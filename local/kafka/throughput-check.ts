@@ -100,7 +100,13 @@ async function joinedConsumer(kafka: Kafka, groupId: string): Promise<{ consumer
       new Promise<void>((resolve, reject) => {
         if (seen >= n) return resolve();
         const timer = setTimeout(() => reject(new Error(`${groupId} received ${seen} of ${n} messages in 120 s`)), 120_000);
-        waiter = { n, resolve: () => (clearTimeout(timer), resolve()) };
+        waiter = {
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
       }),
   };
 }

@@ -139,7 +139,7 @@ async function setRetention(admin: TopicAdmin, spec: TopicSpec): Promise<boolean
     resources: [{ type: ConfigResourceTypes.TOPIC, name: spec.name }],
   });
   const resource = described.resources[0];
-  if (!resource || resource.errorCode !== 0) {
+  if (resource?.errorCode !== 0) {
     throw new Error(resource?.errorMessage || `no configuration returned (error code ${resource?.errorCode})`);
   }
   const wanted = String(spec.retentionMs);
