@@ -42,12 +42,24 @@ export function duration() {
   });
 }
 
-const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const INSTANT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** Epoch ms of an ISO 8601 time with a zone; NaN for anything else, including 2025-02-30 or 24:00. */
+function parseInstant(text: string): number {
+  const match = INSTANT_PATTERN.exec(text);
+  if (!match) return Number.NaN;
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
+  const calendar = new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s));
+  const exists =
+    calendar.getUTCFullYear() === y && calendar.getUTCMonth() === (mo as number) - 1 && calendar.getUTCDate() === d &&
+    calendar.getUTCHours() === h && calendar.getUTCMinutes() === mi && calendar.getUTCSeconds() === s;
+  return exists ? Date.parse(text) : Number.NaN;
+}
 
 /** An ISO 8601 time with its zone, e.g. 2025-03-01T12:00:00Z. */
 export function instant() {
   return z.string().transform((text, ctx) => {
-    const ms = INSTANT_PATTERN.test(text) ? Date.parse(text) : Number.NaN;
+    const ms = parseInstant(text);
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 time with a zone, e.g. 2025-03-01T12:00:00Z${got(text)}` });
       return z.NEVER;

@@ -46,11 +46,12 @@ export function resolveWindow(input: WindowInput, now: Date, rules: WindowRules)
   const toMs = (input.to ?? now).getTime();
   const fromMs = input.from?.getTime() ?? toMs - (input.last ?? rules.defaultMs ?? QUERY_LIMITS.defaultWindowMs);
   if (toMs <= fromMs) throw new QueryParameterError('to', `must be after from (${new Date(fromMs).toISOString()})`);
+  // The limit applies to the window asked for; widening to whole steps may add up to two steps.
+  if (toMs - fromMs > rules.maxMs) {
+    throw new QueryParameterError(lengthParam, `the window is ${formatDuration(toMs - fromMs)}; this query allows at most ${formatDuration(rules.maxMs)}`);
+  }
   const alignedFrom = Math.floor(fromMs / rules.alignMs) * rules.alignMs;
   const alignedTo = Math.ceil(toMs / rules.alignMs) * rules.alignMs;
-  if (alignedTo - alignedFrom > rules.maxMs) {
-    throw new QueryParameterError(lengthParam, `the window is ${formatDuration(alignedTo - alignedFrom)}; this query allows at most ${formatDuration(rules.maxMs)}`);
-  }
   return { from: new Date(alignedFrom), to: new Date(alignedTo), lengthParam };
 }
 
