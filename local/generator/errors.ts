@@ -1,0 +1,26 @@
+/** Errors of the traffic generator and the raw-event sources. */
+export class GeneratorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GeneratorError';
+  }
+}
+
+/** Options out of range, e.g. a negative rate or shares adding up to more than 1. */
+export class GeneratorOptionsError extends GeneratorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GeneratorOptionsError';
+  }
+}
+
+/** An NDJSON line too long to be one event; names the line. */
+export class NdjsonLineTooLongError extends GeneratorError {
+  constructor(
+    readonly line: number,
+    readonly limitBytes: number,
+  ) {
+    super(`line ${line} is longer than ${limitBytes} bytes; is this newline-delimited JSON?`);
+    this.name = 'NdjsonLineTooLongError';
+  }
+}
