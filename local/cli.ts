@@ -2,8 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
-import { invokeCommand } from './commands/invoke.js';
-import { startCommand } from './commands/start.js';
+import type { QueryOptions } from './commands/query.js';
 import type { RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
@@ -20,7 +19,11 @@ export function buildProgram(): Command {
     .argument('<function>', 'ingest | enrich | sink')
     .argument('<event>', 'path to an MSK event JSON file (see events/)')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
-    .action((fn: string, event: string, options: { dataDir?: string }) => invokeCommand(fn, event, options));
+    .action(async (fn: string, event: string, options: { dataDir?: string }) => {
+      // Commands load on use, so `invoke` does not pay for Kafka and the twin.
+      const { invokeCommand } = await import('./commands/invoke.js');
+      await invokeCommand(fn, event, options);
+    });
 
   program
     .command('start')
@@ -37,7 +40,22 @@ export function buildProgram(): Command {
     .option('--json <file>', 'write the final summary as JSON')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .action(async (options: RawStartOptions) => {
+      const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
+    });
+
+  program
+    .command('query')
+    .description('run a named analytics query (timeseries, top, funnel, freshness, pipeline) or one read-only SQL statement')
+    .argument('[name]', 'query name')
+    .argument('[params...]', 'parameters as key=value, e.g. metric=revenue_usd window=15m')
+    .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
+    .option('--json', 'print JSON instead of a table')
+    .option('--limit <rows>', 'print at most this many rows', '1000')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
+      const { queryCommand } = await import('./commands/query.js');
+      await queryCommand(name, params, options);
     });
 
   return program;

@@ -20,6 +20,15 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
     kind: 'pglite',
     ...asQueryable(db),
     transaction: (fn) => db.transaction((tx) => fn(asQueryable(tx))),
+    async readOnlyQuery(text, timeoutMs) {
+      return db.transaction(async (tx) => {
+        await tx.exec(`SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
+        // query() with a parameter list uses the extended protocol: one statement only.
+        const result = await tx.query<Record<string, unknown>>(text, []);
+        await tx.rollback();
+        return { columns: result.fields.map((f) => f.name), rows: result.rows };
+      });
+    },
     async close() {
       await db.close();
     },

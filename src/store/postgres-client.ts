@@ -53,6 +53,19 @@ export function createPostgresClient(config: PostgresConfig): SqlClient {
         client.release();
       }
     },
+    async readOnlyQuery(text, timeoutMs) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN READ ONLY');
+        await client.query(`SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
+        // queryMode is supported by node-postgres but missing from its types.
+        const result = await client.query<Record<string, unknown>>({ text, queryMode: 'extended' } as pg.QueryConfig);
+        return { columns: result.fields.map((f) => f.name), rows: result.rows };
+      } finally {
+        await client.query('ROLLBACK').catch(() => {});
+        client.release();
+      }
+    },
     async close() {
       await pool.end();
     },

@@ -12,6 +12,12 @@ export interface SqlClient extends SqlQueryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs ONE statement of untrusted SQL in a read-only transaction that is rolled back, with a
+   * statement timeout: writes are refused by PostgreSQL itself, and the extended protocol refuses
+   * a second statement smuggled after a semicolon.
+   */
+  readOnlyQuery(text: string, timeoutMs: number): Promise<{ columns: string[]; rows: Record<string, unknown>[] }>;
   close(): Promise<void>;
 }
 
