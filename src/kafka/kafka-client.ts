@@ -63,8 +63,8 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       if (records.length === 0) return;
       const byTopic = new Map<string, Pick<OutputRecord, 'key' | 'value' | 'headers'>[]>();
       for (const r of records) {
-        let messages = byTopic.get(r.topic);
-        if (!messages) byTopic.set(r.topic, (messages = []));
+        const messages = byTopic.get(r.topic) ?? [];
+        if (messages.length === 0) byTopic.set(r.topic, messages);
         messages.push({ key: r.key, value: r.value, headers: r.headers });
       }
       const p = await connect();

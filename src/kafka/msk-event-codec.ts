@@ -96,7 +96,9 @@ export function encodeMskEvent(records: readonly KafkaRecord[], source: EventSou
   const grouped: Record<string, MskRecord[]> = {};
   for (const record of records) {
     const key = topicPartitionKey(record.topic, record.partition);
-    (grouped[key] ??= []).push(encodeRecord(record));
+    const partition = grouped[key] ?? [];
+    if (partition.length === 0) grouped[key] = partition;
+    partition.push(encodeRecord(record));
   }
   // Same field order as Lambda's payload, so encoded events diff cleanly against captured ones.
   return {

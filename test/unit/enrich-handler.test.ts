@@ -14,7 +14,7 @@ function setup(source = countingSource()) {
   const handler = createEnrichHandler({ pipeline, publisher, logger: silentLogger, reference: new ReferenceDataCache(source) });
   return { publisher, handler, source };
 }
-const valueOf = (r: { value: Buffer | string }) => JSON.parse(String(r.value)) as EnrichedEvent;
+const eventOf = (r: { value: Buffer | string }) => JSON.parse(String(r.value)) as EnrichedEvent;
 
 describe('enrich handler', () => {
   it('joins the catalogue, converts money to USD, resolves country and classifies agents', async () => {
@@ -23,7 +23,7 @@ describe('enrich handler', () => {
     await handler(loadEvent('enrich/valid-batch.json'));
 
     expect(publisher.records.every((r) => r.topic === pipeline.topics.enriched.name)).toBe(true);
-    const byId = new Map(publisher.records.map((r) => [valueOf(r).eventId, valueOf(r).enrichment]));
+    const byId = new Map(publisher.records.map((r) => [eventOf(r).eventId, eventOf(r).enrichment]));
     expect(byId.get('evt-0006')).toMatchObject({ category: 'home', valueUsd: 56.84, revenueUsd: 56.84, country: 'DE', deviceClass: 'mobile', os: 'iOS', isBot: false });
     expect(byId.get('evt-0004')).toMatchObject({ valueUsd: 56.84, revenueUsd: null });
     expect(byId.get('evt-0007')).toMatchObject({ revenueUsd: 7.8, deviceClass: 'pos', country: null });
