@@ -24,3 +24,28 @@ export class NdjsonLineTooLongError extends GeneratorError {
     this.name = 'NdjsonLineTooLongError';
   }
 }
+
+/** Kafka refused a batch after the client's own retries; the summary counts what was acknowledged before. */
+export class GeneratorPublishError extends GeneratorError {
+  constructor(
+    message: string,
+    readonly summary: import('./rate-limited-producer.js').GeneratorRunSummary,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'GeneratorPublishError';
+  }
+}
+
+/** Kafka refused a batch of NDJSON lines; says how far the input got. */
+export class NdjsonPublishError extends GeneratorError {
+  constructor(
+    message: string,
+    readonly acknowledged: number,
+    readonly lastAcknowledgedLine: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'NdjsonPublishError';
+  }
+}
