@@ -4,7 +4,7 @@
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
 import type { OutputRecord } from './msk-event.js';
 
@@ -48,7 +48,8 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   let connecting: Promise<Producer> | undefined;
   const connect = (): Promise<Producer> => {
     connecting ??= (async () => {
-      const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5 });
+      // The default (murmur2, Java-compatible) partitioner: keys land where a Java producer puts them.
+      const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
       await p.connect();
       producer = p;
       return p;

@@ -5,6 +5,7 @@ import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import { pipeline } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
 import { collectingPublisher, loadEvent, silentLogger } from '../helpers/fixtures.js';
+import { rollupsAndRecomputation } from '../helpers/rollup-check.js';
 import { STORES, type TestStore } from '../helpers/stores.js';
 
 const source = { eventSource: 'aws:kafka' as const, bootstrapServers: 'localhost:9092' };
@@ -18,24 +19,6 @@ function enrichedRecords(count: number, idPrefix: string): KafkaRecord[] {
     event.eventId = `${idPrefix}-${i}`;
     return { ...template, offset: i, value: Buffer.from(JSON.stringify(event)) };
   });
-}
-
-/** The rollups as the sink keeps them, and recomputed from the events table: they must agree. */
-async function rollupsAndRecomputation(store: TestStore) {
-  const order = 'ORDER BY bucket, event_type, category, country, device_class';
-  const kept = await store.client.query(
-    `SELECT bucket, event_type, category, country, device_class, events::int, quantity::int, revenue_usd::float8, bot_events::int FROM metrics_minute ${order}`,
-  );
-  const recomputed = await store.client.query(
-    `SELECT date_trunc('minute', event_time) AS bucket, event_type, coalesce(category, '') AS category, coalesce(country, '') AS country,
-            coalesce(device_class, '') AS device_class, count(*)::int AS events, coalesce(sum(quantity), 0)::int AS quantity,
-            coalesce(sum(revenue_usd), 0)::float8 AS revenue_usd, (count(*) FILTER (WHERE is_bot))::int AS bot_events
-     FROM events GROUP BY 1, 2, 3, 4, 5 ${order}`,
-  );
-  const [counts] = await store.client.query<{ events: number; freshness: number }>(
-    'SELECT (SELECT count(*) FROM events)::int AS events, (SELECT coalesce(sum(events), 0) FROM freshness_minute)::int AS freshness',
-  );
-  return { kept, recomputed, counts };
 }
 
 describe.each(STORES)('sink on %s', (_name, open) => {
@@ -64,7 +47,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     expect(rows).toHaveLength(8);
     expect(rows.find((r) => r.event_id === 'evt-0006')).toMatchObject({ revenue_usd: 56.84, country: 'DE', device_class: 'mobile' });
     expect(rows.find((r) => r.event_id === 'evt-0007')).toMatchObject({ device_class: 'pos', country: null });
-    const { kept, recomputed } = await rollupsAndRecomputation(store);
+    const { kept, recomputed } = await rollupsAndRecomputation(store.client);
     expect(kept).toEqual(recomputed);
     expect(outcomes[0]).toMatchObject({ records: 8, passed: 8, duplicates: 0 });
     expect(outcomes[0]?.latenciesMs).toHaveLength(8);
@@ -73,11 +56,11 @@ describe.each(STORES)('sink on %s', (_name, open) => {
   it('changes nothing when the same batch is delivered twice', async () => {
     const event = encodeMskEvent(enrichedRecords(300, 'twice'), source);
     await handler(structuredClone(event));
-    const before = await rollupsAndRecomputation(store);
+    const before = await rollupsAndRecomputation(store.client);
 
     await handler(structuredClone(event));
 
-    const after = await rollupsAndRecomputation(store);
+    const after = await rollupsAndRecomputation(store.client);
     expect(after.counts).toEqual({ events: 300, freshness: 300 });
     expect(after.kept).toEqual(before.kept);
     expect(after.kept).toEqual(after.recomputed);
@@ -91,7 +74,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     // 200 already stored, 200 new, and 50 of the new ones repeated within the batch.
     await handler(encodeMskEvent([...all.slice(100, 500), ...all.slice(300, 350)], source));
 
-    const { kept, recomputed, counts } = await rollupsAndRecomputation(store);
+    const { kept, recomputed, counts } = await rollupsAndRecomputation(store.client);
     expect(counts).toEqual({ events: 500, freshness: 500 });
     expect(kept).toEqual(recomputed);
     expect(outcomes[1]).toMatchObject({ records: 450, passed: 200, duplicates: 250 });
@@ -110,6 +93,6 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     await sink(encodeMskEvent(records, source));
 
     expect(publisher.records.map((r) => [r.topic, r.headers['tributary-dlq-reason']])).toEqual([[pipeline.topics.dlq.name, 'MALFORMED_INTERNAL_RECORD']]);
-    expect((await rollupsAndRecomputation(store)).counts).toMatchObject({ events: 3 });
+    expect((await rollupsAndRecomputation(store.client)).counts).toMatchObject({ events: 3 });
   });
 });
