@@ -4,8 +4,9 @@
  * record would push the JSON payload past maxPayloadBytes. Sizes are counted exactly: the payload
  * of a batch is byte for byte the length of JSON.stringify(encodeMskEvent(records, source)).
  */
-import { encodedRecordSize, encodeMskEvent, encodeRecord, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+
 import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';
+import { type EventSourceInfo, encodedRecordSize, encodeMskEvent, encodeRecord } from '../../src/kafka/msk-event-codec.js';
 
 export interface BatchLimits {
   /** Records per invocation, 1..10,000. */

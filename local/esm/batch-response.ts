@@ -32,11 +32,7 @@ function parseOffset(value: unknown): number | undefined {
  * The outcome of one invocation of `records` given the handler's `response`. With
  * `reportBatchItemFailures` off the response is ignored, as Lambda does.
  */
-export function interpretBatchResponse(
-  response: unknown,
-  records: readonly KafkaRecord[],
-  reportBatchItemFailures: boolean,
-): BatchOutcome {
+export function interpretBatchResponse(response: unknown, records: readonly KafkaRecord[], reportBatchItemFailures: boolean): BatchOutcome {
   if (!reportBatchItemFailures || response === undefined || response === null) return SUCCESS;
   if (!isObject(response)) return { kind: 'failed', reason: 'batch response is not an object' };
   const failures = response.batchItemFailures;

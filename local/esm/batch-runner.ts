@@ -5,8 +5,8 @@
  * were processed or delivered to the failure destination. The Kafka side lives behind BatchContext.
  */
 import { randomUUID } from 'node:crypto';
-import type { RetryPolicy } from '../../src/pipeline/definition.js';
 import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';
+import type { RetryPolicy } from '../../src/pipeline/definition.js';
 import type { BatchOutcome } from './batch-response.js';
 import { type FailedInvocation, FailureCondition } from './failure-envelope.js';
 import { backoffDelayMs, bisect, type RetryBackoff, retriesExhausted } from './retry-policy.js';

@@ -12,18 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
 import { BatchAssembler, payloadBytesOf } from './batch-assembler.js';
 import { interpretBatchResponse } from './batch-response.js';
-import {
-  type BatchContext,
-  type CommitPosition,
-  type InvocationAttempt,
-  rejectOversizeRecord,
-  runBatch,
-} from './batch-runner.js';
+import { type BatchContext, type CommitPosition, type InvocationAttempt, rejectOversizeRecord, runBatch } from './batch-runner.js';
 import { EventSourceMappingConfigError, EventSourceMappingError, HandlerTimeoutError } from './errors.js';
 import {
   buildFailureEnvelope,
@@ -34,9 +28,10 @@ import {
 } from './failure-envelope.js';
 import { type EsmStats, StatsRecorder } from './mapping-stats.js';
 import { PartitionQueue } from './partition-queue.js';
-import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
 import { recordFromMessage } from './record-from-message.js';
+import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
 export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
 
 export interface InvocationInfo {
@@ -165,8 +160,7 @@ export class EventSourceMapping {
       },
       this.source,
     );
-    this.warn =
-      config.onWarning ?? ((message) => process.stderr.write(`[esm ${config.functionName}] ${message}\n`));
+    this.warn = config.onWarning ?? ((message) => process.stderr.write(`[esm ${config.functionName}] ${message}\n`));
     this.context = {
       retry: this.stage.retry,
       backoff: this.backoff,
@@ -209,10 +203,9 @@ export class EventSourceMapping {
     } catch (error) {
       this.state = 'stopped';
       await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-      throw new EventSourceMappingError(
-        `${this.config.functionName}: cannot consume ${stage.inputTopic}: ${errorMessage(error)}`,
-        { cause: error },
-      );
+      throw new EventSourceMappingError(`${this.config.functionName}: cannot consume ${stage.inputTopic}: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
     this.state = 'running';
   }
@@ -282,11 +275,7 @@ export class EventSourceMapping {
     }
     while (this.batches.size > 0) await Promise.allSettled([...this.batches]);
     for (const queue of this.partitions.values()) queue.clear();
-    await Promise.allSettled([
-      this.consumer?.disconnect(),
-      this.producer?.disconnect(),
-      this.admin?.then((admin) => admin.disconnect()),
-    ]);
+    await Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect(), this.admin?.then((admin) => admin.disconnect())]);
     this.state = 'stopped';
   }
 
@@ -363,11 +352,14 @@ export class EventSourceMapping {
     }
     const deadline = this.assembler.deadline;
     if (deadline !== undefined && this.windowTimer === undefined) {
-      this.windowTimer = setTimeout(() => {
-        this.windowTimer = undefined;
-        if (!this.assembler.isEmpty) this.dispatchOpenBatch();
-        this.fill();
-      }, Math.max(0, deadline - now));
+      this.windowTimer = setTimeout(
+        () => {
+          this.windowTimer = undefined;
+          if (!this.assembler.isEmpty) this.dispatchOpenBatch();
+          this.fill();
+        },
+        Math.max(0, deadline - now),
+      );
     }
   }
 
@@ -485,9 +477,7 @@ export class EventSourceMapping {
   private async commit(positions: readonly CommitPosition[]): Promise<void> {
     if (positions.length === 0 || !this.consumer) return;
     try {
-      await this.consumer.commitOffsets(
-        positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
-      );
+      await this.consumer.commitOffsets(positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })));
     } catch (error) {
       // At-least-once: an offset not committed only means these records come again after a restart.
       this.warn(`commit failed (records will be redelivered after a restart): ${errorMessage(error)}`);

@@ -2,8 +2,9 @@
  * The message Lambda writes to a Kafka on-failure destination: one per failed record, keyed with
  * the record's key (lambda-kafka-esm.md section 3, Kafka destination).
  */
-import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+
 import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 export const FailureCondition = {
   retriesExhausted: 'RetriesExhausted',

@@ -28,8 +28,7 @@ function headersOf(message: KafkaMessage): RecordHeader[] {
 
 /** The record at `message.offset` of topic-partition. */
 export function recordFromMessage(topic: string, partition: number, message: KafkaMessage): KafkaRecord {
-  const timestampType: TimestampType =
-    (message as WithBatchContext).batchContext?.timestampType === 1 ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
+  const timestampType: TimestampType = (message as WithBatchContext).batchContext?.timestampType === 1 ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
   return {
     topic,
     partition,

@@ -1,16 +1,12 @@
 import { type Admin, type Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EventSourceMapping,
-  type EventSourceMappingConfig,
-  type InvocationInfo,
-} from '../../local/esm/event-source-mapping.js';
+import { EventSourceMapping, type EventSourceMappingConfig, type InvocationInfo } from '../../local/esm/event-source-mapping.js';
 import type { FailureEnvelope } from '../../local/esm/failure-envelope.js';
 import { type EmbeddedKafka, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
-import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
-import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
-import { type RetryPolicy, type StageDefinition, pipeline } from '../../src/pipeline/definition.js';
+import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
+import { pipeline, type RetryPolicy, type StageDefinition } from '../../src/pipeline/definition.js';
 
 let cluster: EmbeddedKafka;
 let kafka: Kafka;
@@ -20,10 +16,7 @@ const cleanup: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   cluster = await startEmbeddedKafka({ brokers: 3 });
-  kafka = createKafka(
-    { brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' },
-    { logLevel: logLevel.ERROR },
-  );
+  kafka = createKafka({ brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' }, { logLevel: logLevel.ERROR });
   producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
@@ -78,6 +71,7 @@ interface MappingOptions {
   group?: string;
   stage?: Partial<StageDefinition>;
   retry?: Partial<RetryPolicy>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: test handlers are async functions that may return nothing
   handler?: (event: MskEvent, invocation: number) => Promise<KafkaBatchResponse | void>;
   config?: Partial<EventSourceMappingConfig>;
 }
@@ -178,7 +172,11 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     // A trickle of 3 records waits for the window that its first record opened.
     const before = invocations.length;
     const sentAt = Date.now();
-    await produce(input, [{ value: 'late-0', partition: 0 }, { value: 'late-1', partition: 1 }, { value: 'late-2', partition: 0 }]);
+    await produce(input, [
+      { value: 'late-0', partition: 0 },
+      { value: 'late-1', partition: 1 },
+      { value: 'late-2', partition: 0 },
+    ]);
     await waitFor('the trickle', () => delivered().length === 28);
     expect(invocations.length).toBe(before + 1);
     const trickle = invocations[before] as Invocation;
@@ -212,7 +210,10 @@ describe('EventSourceMapping against the embedded Kafka', () => {
       },
     });
     for (let i = 0; i < total; i += 100) {
-      await produce(input, Array.from({ length: 100 }, (_, j) => ({ key: `k${(i + j) % 17}`, value: `v${i + j}` })));
+      await produce(
+        input,
+        Array.from({ length: 100 }, (_, j) => ({ key: `k${(i + j) % 17}`, value: `v${i + j}` })),
+      );
     }
     await waitFor(`${total} records`, () => delivered().length >= total);
     expect(overlaps).toBe(0);
@@ -338,13 +339,16 @@ describe('EventSourceMapping against the embedded Kafka', () => {
   it('redelivers from the lowest failed offset after a partial batch response', async () => {
     const { input, failures } = topics(1);
     const group = uniqueName('esm-group');
-    await produce(input, Array.from({ length: 10 }, (_, i) => ({ value: `m${i}` })));
+    await produce(
+      input,
+      Array.from({ length: 10 }, (_, i) => ({ value: `m${i}` })),
+    );
     const retryRunning = gate();
     const { invocations, infos } = await startMapping({
       input,
       failures,
       group,
-      handler: async (event, n) => {
+      handler: async (_event, n) => {
         if (n === 1) {
           return {
             batchItemFailures: [
@@ -387,7 +391,10 @@ describe('EventSourceMapping against the embedded Kafka', () => {
 
   it('starting at LATEST ignores records written before the group existed', async () => {
     const { input, failures } = topics(2);
-    await produce(input, Array.from({ length: 6 }, (_, i) => ({ value: `old${i}`, partition: i % 2 })));
+    await produce(
+      input,
+      Array.from({ length: 6 }, (_, i) => ({ value: `old${i}`, partition: i % 2 })),
+    );
     const { delivered } = await startMapping({ input, failures, stage: { startingPosition: 'LATEST' } });
     // The group settles on the end of the log at its first fetch: write until a new record arrives.
     let n = 0;
@@ -401,7 +408,10 @@ describe('EventSourceMapping against the embedded Kafka', () => {
   it('stop() waits for the running invocation, commits it and leaves the rest for the next start', async () => {
     const { input, failures } = topics(1);
     const group = uniqueName('esm-group');
-    await produce(input, Array.from({ length: 12 }, (_, i) => ({ value: `s${i}` })));
+    await produce(
+      input,
+      Array.from({ length: 12 }, (_, i) => ({ value: `s${i}` })),
+    );
     const release = gate();
     const first = await startMapping({
       input,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchAssembler, emptyEventBytes, payloadBytesOf } from '../../local/esm/batch-assembler.js';
-import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 const source: EventSourceInfo = {
   eventSource: 'aws:kafka',

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchOutcome } from '../../local/esm/batch-response.js';
-import {
-  type BatchContext,
-  type CommitPosition,
-  rejectOversizeRecord,
-  runBatch,
-  splitAtRestart,
-} from '../../local/esm/batch-runner.js';
+import { type BatchContext, type CommitPosition, rejectOversizeRecord, runBatch, splitAtRestart } from '../../local/esm/batch-runner.js';
 import type { FailedInvocation } from '../../local/esm/failure-envelope.js';
 import {
   backoffDelayMs,
@@ -123,12 +117,7 @@ describe('runBatch', () => {
   it('retries a failing batch with backoff and commits nothing before it succeeds', async () => {
     const h = harness(policy(), (_records, attempt) => (attempt < 3 ? thrown : ok));
     await runBatch(batch, h.ctx);
-    expect(h.log).toEqual([
-      'invoke#1 0@10,0@11,1@5',
-      'invoke#2 0@10,0@11,1@5',
-      'invoke#3 0@10,0@11,1@5',
-      'commit 0:12,1:6',
-    ]);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,1@5', 'invoke#2 0@10,0@11,1@5', 'invoke#3 0@10,0@11,1@5', 'commit 0:12,1:6']);
     expect(h.waits).toEqual([100, 200]);
   });
 
@@ -153,9 +142,7 @@ describe('runBatch', () => {
 
   it('bisects down to the poison record, keeping partition order, and commits around it', async () => {
     const records = [record(0, 0), record(0, 1), record(0, 2), record(0, 3), record(0, 4)];
-    const h = harness(policy({ maxRetryAttempts: 3, bisectBatchOnError: true }), (rs) =>
-      rs.some((r) => r.offset === 3) ? thrown : ok,
-    );
+    const h = harness(policy({ maxRetryAttempts: 3, bisectBatchOnError: true }), (rs) => (rs.some((r) => r.offset === 3) ? thrown : ok));
     await runBatch(records, h.ctx);
     expect(h.log).toEqual([
       'invoke#1 0@0,0@1,0@2,0@3,0@4',
@@ -182,12 +169,7 @@ describe('runBatch', () => {
         : ok,
     );
     await runBatch([record(0, 10), record(0, 11), record(0, 12), record(1, 5)], h.ctx);
-    expect(h.log).toEqual([
-      'invoke#1 0@10,0@11,0@12,1@5',
-      'commit 0:11,1:6',
-      'invoke#2 0@11,0@12',
-      'commit 0:13',
-    ]);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12,1@5', 'commit 0:11,1:6', 'invoke#2 0@11,0@12', 'commit 0:13']);
     // Partition 1 was done after the first invocation and freed for the next batch.
     expect(h.released).toEqual(['t-1', 't-0']);
   });
@@ -199,13 +181,7 @@ describe('runBatch', () => {
       failed: rs.filter((r) => r.offset === 11),
     }));
     await runBatch([record(0, 10), record(0, 11), record(0, 12)], h.ctx);
-    expect(h.log).toEqual([
-      'invoke#1 0@10,0@11,0@12',
-      'commit 0:11',
-      'invoke#2 0@11,0@12',
-      'failure 0@11',
-      'commit 0:13',
-    ]);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12', 'commit 0:11', 'invoke#2 0@11,0@12', 'failure 0@11', 'commit 0:13']);
     expect(h.failures[0]?.failure.approximateInvokeCount).toBe(2);
   });
 

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { BatchAssembler } from '../../local/esm/batch-assembler.js';
 import { recordFromMessage } from '../../local/esm/record-from-message.js';
-import { encodeMskEvent, type EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 // The event sample of lambda-kafka-esm.md section 1 (AWS guide, second partition with a keyless record).
 const SAMPLE = `{"eventSource":"aws:kafka",
@@ -88,11 +88,7 @@ describe('events built by the mapping', () => {
       }),
     );
     const event = encodeMskEvent([record], source);
-    expect(event.records['mytopic-0']?.[0]?.headers).toEqual([
-      { name: [90, 111, -61, -85] },
-      { trace: [0, -1] },
-      { trace: [97] },
-    ]);
+    expect(event.records['mytopic-0']?.[0]?.headers).toEqual([{ name: [90, 111, -61, -85] }, { trace: [0, -1] }, { trace: [97] }]);
   });
 
   it('reads the timestamp type from the record batch', () => {

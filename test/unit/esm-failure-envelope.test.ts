@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildFailureEnvelope,
-  DEFAULT_EVENT_SOURCE_ARN,
-  FailureCondition,
-  functionArnFor,
-} from '../../local/esm/failure-envelope.js';
-import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
+import { buildFailureEnvelope, DEFAULT_EVENT_SOURCE_ARN, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 
 // The Kafka on-failure destination sample of lambda-kafka-esm.md section 3, payload filled in.
 const AWS_SAMPLE = {
@@ -108,9 +103,7 @@ describe('functionArnFor', () => {
     expect(functionArnFor('ingest', 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/abc')).toBe(
       'arn:aws:lambda:eu-west-1:123456789012:function:ingest:$LATEST',
     );
-    expect(functionArnFor('sink', DEFAULT_EVENT_SOURCE_ARN)).toBe(
-      'arn:aws:lambda:us-east-1:000000000000:function:sink:$LATEST',
-    );
+    expect(functionArnFor('sink', DEFAULT_EVENT_SOURCE_ARN)).toBe('arn:aws:lambda:us-east-1:000000000000:function:sink:$LATEST');
     expect(functionArnFor('sink', undefined)).toBe('arn:aws:lambda:us-east-1:000000000000:function:sink:$LATEST');
   });
 });
