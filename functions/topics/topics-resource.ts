@@ -1,0 +1,99 @@
+/**
+ * The topic custom resource's lifecycle, independent of Lambda: Create and Update make the cluster
+ * hold the topics (create, grow, set retention; never shrink), Delete keeps them unless the
+ * resource asks for deletion. Every failure propagates, so CloudFormation sees the deploy fail.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
+import type { Admin } from 'kafkajs';
+import { ensureTopics, type TopicAdmin, type TopicSpec } from '../../src/kafka/ensure-topics.js';
+
+/** What the handler needs from a Kafka admin client. */
+export type TopicsResourceAdmin = TopicAdmin & Pick<Admin, 'deleteTopics'>;
+
+export interface TopicsResourceRequest {
+  readonly topics: readonly TopicSpec[];
+  readonly deleteOnRemoval: boolean;
+}
+
+export class TopicsResourceError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TopicsResourceError';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads the resource properties (`Topics`: JSON array of specs, `DeleteOnRemoval`: "true" | "false"). */
+export function parseTopicsProperties(properties: Record<string, unknown>): TopicsResourceRequest {
+  const raw = properties.Topics;
+  if (typeof raw !== 'string') throw new TopicsResourceError('property Topics must be a JSON string of topic specs');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new TopicsResourceError(`property Topics is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new TopicsResourceError('property Topics must be a non-empty array');
+  const topics = parsed.map((t: unknown, i): TopicSpec => {
+    if (
+      !isRecord(t) ||
+      typeof t.name !== 'string' ||
+      typeof t.partitions !== 'number' ||
+      typeof t.replicationFactor !== 'number' ||
+      typeof t.retentionMs !== 'number'
+    ) {
+      throw new TopicsResourceError(`Topics[${i}] must have name, partitions, replicationFactor and retentionMs`);
+    }
+    return { name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, retentionMs: t.retentionMs };
+  });
+  const flag = properties.DeleteOnRemoval ?? 'false';
+  if (flag !== 'true' && flag !== 'false')
+    throw new TopicsResourceError(`property DeleteOnRemoval must be "true" or "false", got ${JSON.stringify(flag)}`);
+  return { topics, deleteOnRemoval: flag === 'true' };
+}
+
+/** Runs fn with a connected admin client, disconnecting afterwards. */
+export type WithAdmin = <T>(fn: (admin: TopicsResourceAdmin) => Promise<T>) => Promise<T>;
+
+/**
+ * Handles one lifecycle event. The admin client is only opened when the cluster must be touched,
+ * so removing a stack whose topics are retained never depends on reaching the cluster.
+ */
+export async function handleTopicsEvent(
+  event: CdkCustomResourceEvent,
+  withAdmin: WithAdmin,
+  logger: Pick<Logger, 'info'>,
+  physicalResourceId: string,
+): Promise<CdkCustomResourceResponse> {
+  const request = parseTopicsProperties(event.ResourceProperties as Record<string, unknown>);
+  const names = request.topics.map((t) => t.name);
+
+  if (event.RequestType === 'Delete') {
+    if (!request.deleteOnRemoval) {
+      logger.info('topics retained on removal', { topics: names });
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+    const present = await withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const found = names.filter((n) => existing.has(n));
+      if (found.length > 0) await admin.deleteTopics({ topics: found });
+      return found;
+    });
+    logger.info('topics deleted', { topics: present });
+    return { PhysicalResourceId: event.PhysicalResourceId };
+  }
+
+  const result = await withAdmin((admin) => ensureTopics(admin, request.topics));
+  logger.info('topics ensured', {
+    created: result.create.map((t) => t.name),
+    partitionsAdded: result.addPartitions,
+    keptLarger: result.keptLarger,
+    retentionUpdated: result.retentionUpdated,
+  });
+  return {
+    PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : physicalResourceId,
+    Data: { Topics: names.join(',') },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Data-plane IAM for MSK (kafka-cluster:*), scoped to the cluster, topic and group ARNs each use
+ * needs; never a wildcard resource.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { KafkaCluster } from './kafka-cluster.js';
+
+/** What a principal does with the cluster. */
+export type KafkaAccess =
+  | { readonly kind: 'produce'; readonly topics: readonly string[] }
+  | { readonly kind: 'consume'; readonly topic: string; readonly groupId: string }
+  | { readonly kind: 'administer'; readonly topics: readonly string[]; readonly deleteTopics: boolean };
+
+/** Policy statements granting exactly one access to the cluster. */
+export function kafkaAccessStatements(cluster: KafkaCluster, access: KafkaAccess): iam.PolicyStatement[] {
+  const clusterStatement = (actions: string[]) => new iam.PolicyStatement({ actions, resources: [cluster.clusterArn] });
+  const topicStatement = (actions: string[], topics: readonly string[]) =>
+    new iam.PolicyStatement({ actions, resources: topics.map((t) => cluster.topicArn(t)) });
+
+  switch (access.kind) {
+    case 'produce':
+      return [
+        clusterStatement(['kafka-cluster:Connect']),
+        topicStatement(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], access.topics),
+      ];
+    case 'consume':
+      // What the event source mapping needs (lambda-kafka-esm.md section 5).
+      return [
+        clusterStatement(['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration']),
+        topicStatement(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], [access.topic]),
+        new iam.PolicyStatement({
+          actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+          resources: [cluster.groupArn(access.groupId)],
+        }),
+      ];
+    case 'administer':
+      return [
+        clusterStatement(['kafka-cluster:Connect']),
+        topicStatement(
+          [
+            'kafka-cluster:CreateTopic',
+            'kafka-cluster:DescribeTopic',
+            'kafka-cluster:AlterTopic',
+            'kafka-cluster:DescribeTopicDynamicConfiguration',
+            'kafka-cluster:AlterTopicDynamicConfiguration',
+            ...(access.deleteTopics ? ['kafka-cluster:DeleteTopic'] : []),
+          ],
+          access.topics,
+        ),
+      ];
+  }
+}
+
+/** Control-plane read a function needs to resolve the IAM bootstrap brokers at cold start. */
+export function bootstrapBrokersStatement(cluster: KafkaCluster): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] });
+}

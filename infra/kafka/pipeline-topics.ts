@@ -1,0 +1,99 @@
+/**
+ * The pipeline's topics as code, from the pipeline definition: AWS::MSK::Topic resources where MSK
+ * supports them (provisioned, Kafka 3.6 or later), otherwise a custom resource whose handler
+ * (functions/topics) runs the Kafka admin API inside the VPC with IAM auth. Both keep topics when
+ * removed unless deleteTopicsOnRemoval is set.
+ */
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, type IDependable } from 'constructs';
+import { type TopicSpec, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
+import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
+import { acknowledgeProviderFramework } from '../nag/nag-acknowledgements.js';
+import type { KafkaCluster } from './kafka-cluster.js';
+
+export interface PipelineTopicsProps {
+  readonly pipeline: PipelineDefinition;
+  readonly cluster: KafkaCluster;
+  readonly settings: FunctionSettings;
+  readonly deleteOnRemoval: boolean;
+}
+
+/** Properties of the Custom::TributaryTopics resource, as the handler reads them. */
+export interface TopicsResourceProperties {
+  /** JSON array of TopicSpec. */
+  readonly Topics: string;
+  /** "true" deletes the topics when the resource is deleted. */
+  readonly DeleteOnRemoval: 'true' | 'false';
+}
+
+/** Base64 of the JSON map of topic configs, the form AWS::MSK::Topic's Configs takes. */
+export function topicConfigs(spec: TopicSpec): string {
+  return Buffer.from(JSON.stringify({ 'retention.ms': String(spec.retentionMs) })).toString('base64');
+}
+
+export class PipelineTopics extends Construct {
+  /** What consumers and producers of the topics must wait for. */
+  readonly ready: IDependable;
+  /** The admin function, when topics are made by the custom resource. */
+  readonly adminFunction?: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineTopicsProps) {
+    super(scope, id);
+    const { cluster } = props;
+    const specs = topicSpecsFromPipeline(props.pipeline);
+    const removal = props.deleteOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    if (cluster.supportsTopicResources) {
+      const maxReplicas = cluster.config.brokerCount;
+      for (const spec of specs) {
+        const topic = new msk.CfnTopic(this, spec.name, {
+          clusterArn: cluster.clusterArn,
+          topicName: spec.name,
+          partitionCount: spec.partitions,
+          replicationFactor: Math.min(spec.replicationFactor, maxReplicas),
+          configs: topicConfigs(spec),
+        });
+        topic.applyRemovalPolicy(removal);
+      }
+      this.ready = this;
+      return;
+    }
+
+    const adminFunction = new PipelineFunction(this, 'Function', {
+      name: 'topics',
+      description: 'Creates and updates the pipeline topics with the Kafka admin API (custom resource)',
+      settings: props.settings,
+      memoryMb: 256,
+      timeout: Duration.minutes(5),
+    }).bindKafkaAdmin(
+      cluster,
+      specs.map((s) => s.name),
+      props.deleteOnRemoval,
+    );
+    this.adminFunction = adminFunction;
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: adminFunction,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
+        retention: props.settings.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    acknowledgeProviderFramework(provider, adminFunction);
+    const properties: TopicsResourceProperties = {
+      Topics: JSON.stringify(specs),
+      DeleteOnRemoval: props.deleteOnRemoval ? 'true' : 'false',
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::TributaryTopics',
+      properties,
+      // The handler decides what deletion means (retain unless asked); the resource itself always goes.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.ready = resource;
+  }
+}
