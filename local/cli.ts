@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
+import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
 import type { RawStartOptions } from './commands/start-options.js';
 
@@ -42,6 +43,16 @@ export function buildProgram(): Command {
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
+    });
+
+  program
+    .command('produce')
+    .description('send raw events (NDJSON, one event per line) to the running twin, or to KAFKA_BROKERS')
+    .option('--file <events.ndjson>', 'read from this file instead of stdin')
+    .option('--topic <name>', 'topic to send to (default: the pipeline\'s raw topic)')
+    .action(async (options: ProduceOptions) => {
+      const { produceCommand } = await import('./commands/produce.js');
+      await produceCommand(options);
     });
 
   program

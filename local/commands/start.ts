@@ -9,6 +9,7 @@ import { definePipeline } from '../../src/pipeline/definition.js';
 import { createTrafficGenerator } from '../generator/storefront-traffic.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
 import { startTwin } from '../twin/local-twin.js';
+import { removeTwinAddress, writeTwinAddress } from '../twin/twin-address.js';
 import { formatProgress, ProgressLine } from '../twin/progress-line.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
 import { parseStartOptions, type RawStartOptions } from './start-options.js';
@@ -26,7 +27,8 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     store: { dataDir: options.dataDir },
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
   });
-  err.write(`Kafka: ${twin.cluster.describe()}\nStore: ${twin.storeDescription}\n`);
+  writeTwinAddress({ bootstrapServers: twin.cluster.bootstrapServers, pipelineName: pipeline.name, pid: process.pid });
+  err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
   err.write(
     options.generate
       ? `Generating ${options.rate.toLocaleString('en-US')} events/s${options.durationSeconds ? ` for ${options.durationSeconds} s` : ''}; Ctrl-C stops, drains and prints a summary.\n`
@@ -110,6 +112,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     clearInterval(ticker);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    removeTwinAddress();
     await twin.stop();
   }
 }
