@@ -95,10 +95,15 @@ export const INVALID_VARIANTS: readonly InvalidVariant[] = [
   {
     reason: InvalidReason.TOO_LARGE,
     from: ANY,
-    make: (e, { random }) => patched(e, { properties: { sessionReplay: FILLER.slice(0, MAX_EVENT_BYTES + intBetween(random, 1, 16_000)) } }),
+    make: (e, { random }) =>
+      patched(e, { properties: { sessionReplay: FILLER.slice(0, MAX_EVENT_BYTES + intBetween(random, 1, 16_000)) } }),
   },
   // Latin-1 bytes where UTF-8 was promised.
-  { reason: InvalidReason.NOT_UTF8, from: ['search'], make: (e) => Buffer.from(JSON.stringify({ ...e, query: 'crème brûlée café' }), 'latin1') },
+  {
+    reason: InvalidReason.NOT_UTF8,
+    from: ['search'],
+    make: (e) => Buffer.from(JSON.stringify({ ...e, query: 'crème brûlée café' }), 'latin1'),
+  },
   {
     reason: InvalidReason.NOT_UTF8,
     from: ANY,
@@ -109,7 +114,14 @@ export const INVALID_VARIANTS: readonly InvalidVariant[] = [
     },
   },
   // Truncated in transit: every proper prefix of an object's JSON lacks its closing brace.
-  { reason: InvalidReason.NOT_JSON, from: ANY, make: (e, { random }) => { const b = json(e); return b.subarray(0, intBetween(random, 1, b.length - 1)); } },
+  {
+    reason: InvalidReason.NOT_JSON,
+    from: ANY,
+    make: (e, { random }) => {
+      const b = json(e);
+      return b.subarray(0, intBetween(random, 1, b.length - 1));
+    },
+  },
   { reason: InvalidReason.NOT_JSON, from: ANY, make: (e) => Buffer.from(JSON.stringify(e).replaceAll('"', "'"), 'utf8') },
   {
     reason: InvalidReason.NOT_JSON,
@@ -119,8 +131,16 @@ export const INVALID_VARIANTS: readonly InvalidVariant[] = [
   // A batch sent as one record, and bare JSON values.
   { reason: InvalidReason.NOT_AN_OBJECT, from: ANY, make: (e) => json([e]) },
   { reason: InvalidReason.NOT_AN_OBJECT, from: ANY, make: (e, { random }) => json(oneOf(random, [e.type, 42, null, true])) },
-  { reason: InvalidReason.UNKNOWN_TYPE, from: ANY, make: (e, { random }) => patched(e, { type: oneOf(random, ['pageview', 'PageView', 'add-to-cart', 'wishlist_add', 'refund']) }) },
-  { reason: InvalidReason.UNSUPPORTED_VERSION, from: ANY, make: (e, { random }) => patched(e, { schemaVersion: oneOf(random, [2, 0, '1']) }) },
+  {
+    reason: InvalidReason.UNKNOWN_TYPE,
+    from: ANY,
+    make: (e, { random }) => patched(e, { type: oneOf(random, ['pageview', 'PageView', 'add-to-cart', 'wishlist_add', 'refund']) }),
+  },
+  {
+    reason: InvalidReason.UNSUPPORTED_VERSION,
+    from: ANY,
+    make: (e, { random }) => patched(e, { schemaVersion: oneOf(random, [2, 0, '1']) }),
+  },
   // Not occurredAt or source: ingest reports their absence as WRONG_TYPE and IMPOSSIBLE_VALUE today.
   { reason: InvalidReason.MISSING_FIELD, from: ANY, make: (e, { random }) => without(e, oneOf(random, ['eventId', 'type'])) },
   { reason: InvalidReason.MISSING_FIELD, from: ANY, keyless: true, make: (e) => without(e, 'userId', 'deviceId') },
@@ -130,25 +150,59 @@ export const INVALID_VARIANTS: readonly InvalidVariant[] = [
   { reason: InvalidReason.WRONG_TYPE, from: ANY, make: (e) => patched(e, { properties: 'campaign=spring-sale' }) },
   { reason: InvalidReason.WRONG_TYPE, from: WITH_QUANTITY, make: (e) => patched(e, { quantity: 'two' }) },
   { reason: InvalidReason.WRONG_TYPE, from: WITH_MONEY, make: (e) => patched(e, { currency: 978 }) },
-  { reason: InvalidReason.IMPOSSIBLE_VALUE, from: ANY, make: (e, { random }) => patched(e, { ip: oneOf(random, ['300.12.0.1', '10.0.0', 'localhost']) }) },
+  {
+    reason: InvalidReason.IMPOSSIBLE_VALUE,
+    from: ANY,
+    make: (e, { random }) => patched(e, { ip: oneOf(random, ['300.12.0.1', '10.0.0', 'localhost']) }),
+  },
   { reason: InvalidReason.IMPOSSIBLE_VALUE, from: ANY, make: (e) => patched(e, { source: 'fax' }) },
   { reason: InvalidReason.IMPOSSIBLE_VALUE, from: ANY, make: (e) => patched(e, { eventId: `${e.eventId} copy` }) },
-  { reason: InvalidReason.IMPOSSIBLE_VALUE, from: WITH_QUANTITY, make: (e, { random }) => patched(e, { quantity: oneOf(random, [0, -1, 1.5]) }) },
-  { reason: InvalidReason.IMPOSSIBLE_VALUE, from: WITH_MONEY, make: (e) => ('price' in e ? patched(e, { price: -e.price }) : patched(e, { cartValue: -1 })) },
+  {
+    reason: InvalidReason.IMPOSSIBLE_VALUE,
+    from: WITH_QUANTITY,
+    make: (e, { random }) => patched(e, { quantity: oneOf(random, [0, -1, 1.5]) }),
+  },
+  {
+    reason: InvalidReason.IMPOSSIBLE_VALUE,
+    from: WITH_MONEY,
+    make: (e) => ('price' in e ? patched(e, { price: -e.price }) : patched(e, { cartValue: -1 })),
+  },
   // Epoch seconds for milliseconds (lands in 1970), a local time without a zone, a clock far ahead.
   { reason: InvalidReason.INVALID_TIMESTAMP, from: ANY, make: (e, { now }) => patched(e, { occurredAt: Math.floor(now / 1000) }) },
-  { reason: InvalidReason.INVALID_TIMESTAMP, from: ANY, make: (e, { now }) => patched(e, { occurredAt: new Date(now).toISOString().slice(0, 19) }) },
-  { reason: InvalidReason.INVALID_TIMESTAMP, from: ANY, make: (e, { now }) => patched(e, { occurredAt: new Date(now + 86_400_000).toISOString() }) },
+  {
+    reason: InvalidReason.INVALID_TIMESTAMP,
+    from: ANY,
+    make: (e, { now }) => patched(e, { occurredAt: new Date(now).toISOString().slice(0, 19) }),
+  },
+  {
+    reason: InvalidReason.INVALID_TIMESTAMP,
+    from: ANY,
+    make: (e, { now }) => patched(e, { occurredAt: new Date(now + 86_400_000).toISOString() }),
+  },
   {
     reason: InvalidReason.INVALID_TIMESTAMP,
     from: ANY,
     make: (e, { now }) => {
       const d = new Date(now);
-      return patched(e, { occurredAt: `${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}/${d.getUTCFullYear()} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}` });
+      return patched(e, {
+        occurredAt: `${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}/${d.getUTCFullYear()} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`,
+      });
     },
   },
-  { reason: InvalidReason.INVALID_TIMESTAMP, from: ANY, make: (e, { now }) => patched(e, { occurredAt: `${new Date(now).getUTCFullYear()}-02-30T10:00:00Z` }) },
-  { reason: InvalidReason.INVALID_CURRENCY, from: WITH_MONEY, make: (e, { random }) => patched(e, { currency: oneOf(random, BAD_CURRENCIES) }) },
+  {
+    reason: InvalidReason.INVALID_TIMESTAMP,
+    from: ANY,
+    make: (e, { now }) => patched(e, { occurredAt: `${new Date(now).getUTCFullYear()}-02-30T10:00:00Z` }),
+  },
+  {
+    reason: InvalidReason.INVALID_CURRENCY,
+    from: WITH_MONEY,
+    make: (e, { random }) => patched(e, { currency: oneOf(random, BAD_CURRENCIES) }),
+  },
   { reason: InvalidReason.UNKNOWN_PRODUCT, from: WITH_SKU, make: (e, { random, unknownSku }) => patched(e, { sku: unknownSku(random) }) },
-  { reason: InvalidReason.NO_CURRENCY_RATE, from: WITH_MONEY, make: (e, { random, unratedCurrencies }) => patched(e, { currency: oneOf(random, unratedCurrencies) }) },
+  {
+    reason: InvalidReason.NO_CURRENCY_RATE,
+    from: WITH_MONEY,
+    make: (e, { random, unratedCurrencies }) => patched(e, { currency: oneOf(random, unratedCurrencies) }),
+  },
 ];

@@ -50,7 +50,10 @@ export function keyOfLine(value: Buffer): { key: string | null; problem?: string
 }
 
 /** Streams the non-blank lines of NDJSON input as raw records, in order. Throws NdjsonLineTooLongError for an over-long line. */
-export async function* readNdjsonRecords(input: Readable | AsyncIterable<Buffer | string>, options: NdjsonReadOptions = {}): AsyncGenerator<NdjsonRecord> {
+export async function* readNdjsonRecords(
+  input: Readable | AsyncIterable<Buffer | string>,
+  options: NdjsonReadOptions = {},
+): AsyncGenerator<NdjsonRecord> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let pending: Buffer[] = [];
   let pendingBytes = 0;

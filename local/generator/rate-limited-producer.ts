@@ -165,7 +165,9 @@ export async function runGenerator(options: RunGeneratorOptions): Promise<Genera
   };
   if (failure !== undefined) {
     const reason = failure instanceof Error ? failure.message : String(failure);
-    throw new GeneratorPublishError(`publishing to ${topic} failed after ${acknowledged} acknowledged records: ${reason}`, summary, { cause: failure });
+    throw new GeneratorPublishError(`publishing to ${topic} failed after ${acknowledged} acknowledged records: ${reason}`, summary, {
+      cause: failure,
+    });
   }
   return summary;
 }

@@ -274,7 +274,13 @@ export class ShoppingSession {
     if (this.total([...this.cart.values(), line]) > MAX_CART_VALUE) return this.cart.size > 0 ? this.checkout() : null;
     const inCart = this.cart.get(product.sku);
     this.cart.set(product.sku, inCart ? { ...inCart, quantity: inCart.quantity + line.quantity } : line);
-    return { ...this.common('add_to_cart'), sku: product.sku, quantity: line.quantity, price: inCart?.price ?? line.price, currency: this.currencyAsSent() };
+    return {
+      ...this.common('add_to_cart'),
+      sku: product.sku,
+      quantity: line.quantity,
+      price: inCart?.price ?? line.price,
+      currency: this.currencyAsSent(),
+    };
   }
 
   private checkout(): RawEvent {
@@ -285,11 +291,21 @@ export class ShoppingSession {
   }
 
   private purchaseLine(orderId: string, line: CartLine): RawEvent {
-    return { ...this.common('purchase'), orderId, sku: line.product.sku, quantity: line.quantity, price: line.price, currency: this.currencyAsSent() };
+    return {
+      ...this.common('purchase'),
+      orderId,
+      sku: line.product.sku,
+      quantity: line.quantity,
+      price: line.price,
+      currency: this.currencyAsSent(),
+    };
   }
 
   private total(lines: readonly CartLine[]): number {
-    return this.ctx.shelf.round(lines.reduce((sum, l) => sum + l.price * l.quantity, 0), this.currency);
+    return this.ctx.shelf.round(
+      lines.reduce((sum, l) => sum + l.price * l.quantity, 0),
+      this.currency,
+    );
   }
 
   /** Some producers send currency codes in lower case; ingest normalises them. */

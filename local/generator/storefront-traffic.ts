@@ -136,13 +136,17 @@ class StorefrontTraffic implements TrafficGenerator {
 
     const known = new Set(catalogue.map((p) => p.sku));
     const unrated = unratedCurrencies(usdRates);
-    if (unrated.length === 0) throw new GeneratorOptionsError('every candidate currency has a USD rate; cannot make NO_CURRENCY_RATE records');
+    if (unrated.length === 0)
+      throw new GeneratorOptionsError('every candidate currency has a USD rate; cannot make NO_CURRENCY_RATE records');
     this.tools = {
       random: this.random,
       unratedCurrencies: unrated,
       unknownSku: (random) => {
         for (;;) {
-          const sku = random() < 0.8 ? `SKU-${String(catalogue.length + 1 + Math.floor(random() * 90_000)).padStart(5, '0')}` : `DISC-${Math.floor(random() * 10_000)}`;
+          const sku =
+            random() < 0.8
+              ? `SKU-${String(catalogue.length + 1 + Math.floor(random() * 90_000)).padStart(5, '0')}`
+              : `DISC-${Math.floor(random() * 10_000)}`;
           if (!known.has(sku)) return sku;
         }
       },
@@ -173,7 +177,13 @@ class StorefrontTraffic implements TrafficGenerator {
         this.sessions[i] = this.newSession();
         continue;
       }
-      const record: GeneratedRecord = { key: keyOf(event), value: Buffer.from(JSON.stringify(event), 'utf8'), kind: 'valid', eventId: event.eventId, eventType: event.type };
+      const record: GeneratedRecord = {
+        key: keyOf(event),
+        value: Buffer.from(JSON.stringify(event), 'utf8'),
+        kind: 'valid',
+        eventId: event.eventId,
+        eventType: event.type,
+      };
       if (this.recent.length < RECENT_VALID) this.recent.push(record);
       else this.recent[this.recentNext] = record;
       this.recentNext = (this.recentNext + 1) % RECENT_VALID;
@@ -211,11 +221,26 @@ class StorefrontTraffic implements TrafficGenerator {
     const kind = VISITOR_KINDS.draw(random);
     if (kind === 'till') {
       const till = ctx.world.tills[Math.floor(random() * ctx.world.tills.length)] as (typeof ctx.world.tills)[number];
-      return { kind: 'till', source: 'pos', deviceId: till.deviceId, country: till.country, timeFormat: 'iso-local', till, properties: { store: till.store, lane: till.lane } };
+      return {
+        kind: 'till',
+        source: 'pos',
+        deviceId: till.deviceId,
+        country: till.country,
+        timeFormat: 'iso-local',
+        till,
+        properties: { store: till.store, lane: till.lane },
+      };
     }
     if (kind === 'bot') {
       const country = ctx.world.countries.get('US') ?? ctx.world.country(random);
-      return { kind: 'bot', source: 'web', deviceId: ctx.ids.next('visitor'), userAgent: USER_AGENTS.bot.draw(random), country, timeFormat: 'iso-utc' };
+      return {
+        kind: 'bot',
+        source: 'web',
+        deviceId: ctx.ids.next('visitor'),
+        userAgent: USER_AGENTS.bot.draw(random),
+        country,
+        timeFormat: 'iso-utc',
+      };
     }
     // Six in ten visits are by signed-in customers; the rest are anonymous, known by a cookie or install id.
     if (random() < 0.6) return this.customer(this.customers.draw(random), kind);
@@ -268,11 +293,13 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions): Traffi
   if (!Number.isSafeInteger(seed)) throw new GeneratorOptionsError(`seed must be a whole number, got ${seed}`);
   const invalidShare = checkShare('invalidShare', options.invalidShare ?? DEFAULT_INVALID_SHARE);
   const duplicateShare = checkShare('duplicateShare', options.duplicateShare ?? DEFAULT_DUPLICATE_SHARE);
-  if (invalidShare + duplicateShare > 1) throw new GeneratorOptionsError(`invalidShare + duplicateShare must be at most 1, got ${invalidShare + duplicateShare}`);
+  if (invalidShare + duplicateShare > 1)
+    throw new GeneratorOptionsError(`invalidShare + duplicateShare must be at most 1, got ${invalidShare + duplicateShare}`);
   const runId = options.runId ?? `r${Math.abs(seed).toString(36)}`;
   if (!/^[\w-]{1,40}$/.test(runId)) throw new GeneratorOptionsError(`runId must be 1-40 letters, digits, _ or -, got "${runId}"`);
   const concurrentSessions = options.concurrentSessions ?? 400;
-  if (!Number.isInteger(concurrentSessions) || concurrentSessions < 1) throw new GeneratorOptionsError(`concurrentSessions must be a whole number >= 1, got ${concurrentSessions}`);
+  if (!Number.isInteger(concurrentSessions) || concurrentSessions < 1)
+    throw new GeneratorOptionsError(`concurrentSessions must be a whole number >= 1, got ${concurrentSessions}`);
   return new StorefrontTraffic(
     seed,
     invalidShare,

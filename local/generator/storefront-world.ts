@@ -67,7 +67,11 @@ export class StorefrontWorld {
   private readonly countryChoice: WeightedChoice<CountryInfo>;
   readonly tills: readonly Till[];
 
-  constructor(random: Random, ranges: readonly IpRange[] = sampleIpRanges(), usdRates: Readonly<Record<string, number>> = SAMPLE_USD_RATES) {
+  constructor(
+    random: Random,
+    ranges: readonly IpRange[] = sampleIpRanges(),
+    usdRates: Readonly<Record<string, number>> = SAMPLE_USD_RATES,
+  ) {
     const countries = new Map<Country, CountryInfo>();
     for (const code of SAMPLE_COUNTRIES) {
       const profile = COUNTRY_PROFILES[code];

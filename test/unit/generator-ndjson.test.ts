@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { NdjsonLineTooLongError, NdjsonPublishError } from '../../local/generator/errors.js';
 import { produceNdjson } from '../../local/generator/ndjson-producer.js';
 import { type NdjsonRecord, readNdjsonRecords } from '../../local/generator/ndjson-source.js';
+import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { collectingPublisher } from '../helpers/fixtures.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -27,7 +27,8 @@ async function readAll(input: Readable, maxLineBytes?: number): Promise<NdjsonRe
 }
 
 /** The input cut into chunks of `size` bytes, so lines and multi-byte characters straddle chunks. */
-const chunked = (buffer: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(buffer.length / size) }, (_, i) => buffer.subarray(i * size, (i + 1) * size)));
+const chunked = (buffer: Buffer, size: number) =>
+  Readable.from(Array.from({ length: Math.ceil(buffer.length / size) }, (_, i) => buffer.subarray(i * size, (i + 1) * size)));
 
 describe('readNdjsonRecords', () => {
   it('keeps each line as written, skips blank lines, keys by userId or deviceId and says why a line has no key', async () => {
@@ -53,7 +54,9 @@ describe('readNdjsonRecords', () => {
     const whole = await readAll(Readable.from([SAMPLE]));
     for (const size of [1, 3, 7, 64]) {
       const pieces = await readAll(chunked(SAMPLE, size));
-      expect(pieces.map((r) => [r.line, r.key, r.value.toString('hex')])).toEqual(whole.map((r) => [r.line, r.key, r.value.toString('hex')]));
+      expect(pieces.map((r) => [r.line, r.key, r.value.toString('hex')])).toEqual(
+        whole.map((r) => [r.line, r.key, r.value.toString('hex')]),
+      );
     }
   });
 
@@ -79,7 +82,13 @@ describe('produceNdjson', () => {
     const publisher = collectingPublisher();
     const problems: string[] = [];
 
-    const result = await produceNdjson({ input: Readable.from([SAMPLE]), publisher, topic: 'raw', batchSize: 3, onProblem: (line, problem) => problems.push(`line ${line}: ${problem}`) });
+    const result = await produceNdjson({
+      input: Readable.from([SAMPLE]),
+      publisher,
+      topic: 'raw',
+      batchSize: 3,
+      onProblem: (line, problem) => problems.push(`line ${line}: ${problem}`),
+    });
 
     expect(result).toEqual({ acknowledged: 7, withoutKey: 4, lastLine: 9 });
     expect(problems).toEqual(['line 3: not JSON', 'line 5: no userId or deviceId', 'line 7: not a JSON object', 'line 8: not UTF-8']);
@@ -99,6 +108,10 @@ describe('produceNdjson', () => {
     const error = await produceNdjson({ input: Readable.from([SAMPLE]), publisher, topic: 'raw', batchSize: 2 }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(NdjsonPublishError);
-    expect(error).toMatchObject({ acknowledged: 2, lastAcknowledgedLine: 3, message: 'publishing to raw failed at lines 5-6 (2 records acknowledged, through line 3): broker down' });
+    expect(error).toMatchObject({
+      acknowledged: 2,
+      lastAcknowledgedLine: 3,
+      message: 'publishing to raw failed at lines 5-6 (2 records acknowledged, through line 3): broker down',
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
-import type { OutputRecord } from '../../src/kafka/msk-event.js';
 import { GeneratorOptionsError, GeneratorPublishError } from '../../local/generator/errors.js';
 import { GeneratorLedger } from '../../local/generator/generator-ledger.js';
 import { runGenerator } from '../../local/generator/rate-limited-producer.js';
 import { createTrafficGenerator, type GeneratedRecord } from '../../local/generator/storefront-traffic.js';
+import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
+import type { OutputRecord } from '../../src/kafka/msk-event.js';
 import { collectingPublisher } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12);
@@ -36,7 +36,9 @@ function gatedPublisher() {
     },
     async close() {},
   };
-  const releaseAll = () => pending.splice(0).forEach((p) => p.resolve());
+  const releaseAll = () => {
+    for (const p of pending.splice(0)) p.resolve();
+  };
   return { publisher, state, pending, releaseAll };
 }
 
@@ -52,10 +54,24 @@ describe('runGenerator', () => {
   it('sends exactly maxEvents in batches and tallies them like the records it sent', async () => {
     const publisher = collectingPublisher();
     const batches: number[] = [];
-    const counting: RecordPublisher = { publish: (records) => (batches.push(records.length), publisher.publish(records)), close: async () => {} };
+    const counting: RecordPublisher = {
+      publish: (records) => {
+        batches.push(records.length);
+        return publisher.publish(records);
+      },
+      close: async () => {},
+    };
     const ledger = new GeneratorLedger();
 
-    const summary = await runGenerator({ generator: generatorFor(4), publisher: counting, topic: RAW, ratePerSecond: Number.POSITIVE_INFINITY, maxEvents: 5000, batchSize: 400, ledger });
+    const summary = await runGenerator({
+      generator: generatorFor(4),
+      publisher: counting,
+      topic: RAW,
+      ratePerSecond: Number.POSITIVE_INFINITY,
+      maxEvents: 5000,
+      batchSize: 400,
+      ledger,
+    });
 
     // The same seed again gives the records that should have been sent.
     const twin = generatorFor(4);
@@ -105,7 +121,16 @@ describe('runGenerator', () => {
     const { publisher, state, releaseAll } = gatedPublisher();
     const abort = new AbortController();
     let loops = 0;
-    const run = runGenerator({ generator: generatorFor(3), publisher, topic: RAW, ratePerSecond: 100_000, batchSize: 50, signal: abort.signal, progressIntervalMs: 0, onProgress: () => loops++ });
+    const run = runGenerator({
+      generator: generatorFor(3),
+      publisher,
+      topic: RAW,
+      ratePerSecond: 100_000,
+      batchSize: 50,
+      signal: abort.signal,
+      progressIntervalMs: 0,
+      onProgress: () => loops++,
+    });
 
     await waitUntil(() => state.inFlight === 2);
     // Nothing acknowledged yet: a few more rounds of the loop start no further publish, however many tokens pile up.
@@ -133,7 +158,14 @@ describe('runGenerator', () => {
       },
       async close() {},
     };
-    const summary = await runGenerator({ generator: generatorFor(5), publisher, topic: RAW, ratePerSecond: 50_000, batchSize: 250, signal: abort.signal });
+    const summary = await runGenerator({
+      generator: generatorFor(5),
+      publisher,
+      topic: RAW,
+      ratePerSecond: 50_000,
+      batchSize: 250,
+      signal: abort.signal,
+    });
 
     expect(summary.stoppedBy).toBe('abort');
     expect(summary.acknowledged).toBe(records.length);
@@ -152,7 +184,15 @@ describe('runGenerator', () => {
       async close() {},
     };
 
-    const error = await runGenerator({ generator: generatorFor(6), publisher: failing, topic: RAW, ratePerSecond: Number.POSITIVE_INFINITY, batchSize: 100, maxInFlight: 1, maxEvents: 1000 }).catch((e: unknown) => e);
+    const error = await runGenerator({
+      generator: generatorFor(6),
+      publisher: failing,
+      topic: RAW,
+      ratePerSecond: Number.POSITIVE_INFINITY,
+      batchSize: 100,
+      maxInFlight: 1,
+      maxEvents: 1000,
+    }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(GeneratorPublishError);
     const { summary, message } = error as GeneratorPublishError;
@@ -164,7 +204,13 @@ describe('runGenerator', () => {
   it('sends a tombstone as an empty value, which ingest rejects the same way', async () => {
     const publisher = collectingPublisher();
     const tombstone: GeneratedRecord = { key: 'u-1', value: null, kind: 'invalid', expectedReason: 'EMPTY_VALUE', expectedStage: 'ingest' };
-    await runGenerator({ generator: { next: () => tombstone }, publisher, topic: RAW, ratePerSecond: Number.POSITIVE_INFINITY, maxEvents: 1 });
+    await runGenerator({
+      generator: { next: () => tombstone },
+      publisher,
+      topic: RAW,
+      ratePerSecond: Number.POSITIVE_INFINITY,
+      maxEvents: 1,
+    });
 
     expect(publisher.records).toEqual([{ topic: RAW, key: 'u-1', value: Buffer.alloc(0), headers: {} }]);
   });
@@ -172,7 +218,9 @@ describe('runGenerator', () => {
   it('rejects options out of range', async () => {
     const publisher = collectingPublisher();
     const base = { generator: generatorFor(1), publisher, topic: RAW };
-    await expect(runGenerator({ ...base, ratePerSecond: 0 })).rejects.toThrow(new GeneratorOptionsError('ratePerSecond must be a number > 0, got 0'));
+    await expect(runGenerator({ ...base, ratePerSecond: 0 })).rejects.toThrow(
+      new GeneratorOptionsError('ratePerSecond must be a number > 0, got 0'),
+    );
     await expect(runGenerator({ ...base, ratePerSecond: 10, batchSize: 0.5 })).rejects.toThrow(/batchSize must be a whole number/);
     await expect(runGenerator({ ...base, ratePerSecond: 10, durationMs: -1 })).rejects.toThrow(/durationMs/);
   });

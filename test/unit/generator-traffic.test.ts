@@ -1,18 +1,18 @@
 import { isIPv6 } from 'node:net';
 import { isbot } from 'isbot';
 import { describe, expect, it } from 'vitest';
+import { GeneratorOptionsError } from '../../local/generator/errors.js';
+import { GENERATED_INVALID_REASONS } from '../../local/generator/invalid-records.js';
+import { createTrafficGenerator, type GeneratedRecord } from '../../local/generator/storefront-traffic.js';
+import { ALL_USER_AGENTS } from '../../local/generator/user-agents.js';
 import { UserAgentClassifier } from '../../src/enrichment/user-agent-classifier.js';
 import type { CleanEvent } from '../../src/events/event-schemas.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
 import { validateRawEvent } from '../../src/events/validate-raw-event.js';
 import { SAMPLE_USD_RATES } from '../../src/reference/currency-rates.js';
 import { productCatalogue } from '../../src/reference/product-catalogue.js';
-import { enrichEvent } from '../../src/stages/enrich.js';
-import { GeneratorOptionsError } from '../../local/generator/errors.js';
-import { GENERATED_INVALID_REASONS } from '../../local/generator/invalid-records.js';
-import { createTrafficGenerator, type GeneratedRecord } from '../../local/generator/storefront-traffic.js';
-import { ALL_USER_AGENTS } from '../../local/generator/user-agents.js';
 import { sampleReferenceData } from '../../src/reference/sample-reference-data.js';
+import { enrichEvent } from '../../src/stages/enrich.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 /** A clock that advances 1 ms per reading, so every run of a seed sees the same times. */
@@ -48,7 +48,9 @@ describe('createTrafficGenerator', () => {
     const b = generate(3000, 5).records;
     const c = generate(3000, 6).records;
 
-    expect(b.map((r) => [r.key, r.value?.toString('base64'), r.kind, r.expectedReason])).toEqual(a.map((r) => [r.key, r.value?.toString('base64'), r.kind, r.expectedReason]));
+    expect(b.map((r) => [r.key, r.value?.toString('base64'), r.kind, r.expectedReason])).toEqual(
+      a.map((r) => [r.key, r.value?.toString('base64'), r.kind, r.expectedReason]),
+    );
     expect(c.map((r) => r.value?.toString('base64'))).not.toEqual(a.map((r) => r.value?.toString('base64')));
   });
 
@@ -76,7 +78,12 @@ describe('createTrafficGenerator', () => {
     });
     expect(unenriched).toEqual([]);
     // Keys are the entity ingest keys by; event ids are unique.
-    expect(valid.filter((r) => { const result = validateRawEvent(r.value, receivedAt); return !result.ok || result.key !== r.key; })).toEqual([]);
+    expect(
+      valid.filter((r) => {
+        const result = validateRawEvent(r.value, receivedAt);
+        return !result.ok || result.key !== r.key;
+      }),
+    ).toEqual([]);
     expect(new Set(valid.map((r) => r.eventId)).size).toBe(valid.length);
   });
 
@@ -129,7 +136,12 @@ describe('createTrafficGenerator', () => {
 
   it('walks a funnel that narrows: sessions viewing > adding to cart > checking out > paying', () => {
     const sessionsWith = (type: string) => new Set(validEvents.filter((e) => e.type === type).map((e) => e.sessionId)).size;
-    const [views, carts, checkouts, purchases] = ['product_view', 'add_to_cart', 'checkout', 'purchase'].map(sessionsWith) as [number, number, number, number];
+    const [views, carts, checkouts, purchases] = ['product_view', 'add_to_cart', 'checkout', 'purchase'].map(sessionsWith) as [
+      number,
+      number,
+      number,
+      number,
+    ];
 
     expect(views).toBeGreaterThan(carts);
     expect(carts).toBeGreaterThan(checkouts);
@@ -176,7 +188,9 @@ describe('createTrafficGenerator', () => {
     expect(v6).toBeGreaterThan(0.04);
     expect(v6).toBeLessThan(0.25);
 
-    const raw = run.filter((r) => r.kind === 'valid').map((r) => (JSON.parse(String(r.value)) as { occurredAt: string | number }).occurredAt);
+    const raw = run
+      .filter((r) => r.kind === 'valid')
+      .map((r) => (JSON.parse(String(r.value)) as { occurredAt: string | number }).occurredAt);
     expect(raw.some((t) => typeof t === 'number')).toBe(true);
     expect(raw.some((t) => typeof t === 'string' && t.endsWith('Z'))).toBe(true);
     expect(raw.some((t) => typeof t === 'string' && /[+-]\d{2}:\d{2}$/.test(t))).toBe(true);
@@ -193,7 +207,9 @@ describe('createTrafficGenerator', () => {
   });
 
   it('rejects options out of range with a clear message', () => {
-    expect(() => createTrafficGenerator({ seed: 1, invalidShare: 1.5 })).toThrow(new GeneratorOptionsError('invalidShare must be between 0 and 1, got 1.5'));
+    expect(() => createTrafficGenerator({ seed: 1, invalidShare: 1.5 })).toThrow(
+      new GeneratorOptionsError('invalidShare must be between 0 and 1, got 1.5'),
+    );
     expect(() => createTrafficGenerator({ seed: 1, invalidShare: 0.7, duplicateShare: 0.5 })).toThrow(/at most 1/);
     expect(() => createTrafficGenerator({ seed: 1.5 })).toThrow(/seed must be a whole number/);
     expect(() => createTrafficGenerator({ seed: 1, runId: 'has space' })).toThrow(/runId/);
