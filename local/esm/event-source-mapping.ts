@@ -31,6 +31,10 @@ import { PartitionQueue } from './partition-queue.js';
 import { recordFromMessage } from './record-from-message.js';
 import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
 
+export type { FailureEnvelope } from './failure-envelope.js';
+export type { EsmStats } from './mapping-stats.js';
+export type { RetryBackoff } from './retry-policy.js';
+
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
 export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
 
@@ -84,7 +88,10 @@ const MAX_BYTES_PER_PARTITION = 1024 * 1024;
  * well above any pause of the event loop (delivery never waits on the handler).
  */
 const SESSION_TIMEOUT_MS = 10_000;
-/** A partition is paused when this many batches' worth of records wait, resumed below one batch. */
+/**
+ * A partition's fetching pauses when this many batches' worth of records, or of payload bytes,
+ * wait for it; it resumes once less than one batch is left.
+ */
 const QUEUED_BATCHES_BEFORE_PAUSE = 4;
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -116,6 +123,17 @@ function validate(config: EventSourceMappingConfig): void {
   if (backoff && !(backoff.initialMs >= 0 && backoff.maxMs >= backoff.initialMs)) {
     fail(`retryBackoff needs 0 <= initialMs <= maxMs, got ${JSON.stringify(backoff)}`);
   }
+  const { maxRetryAttempts, maxRecordAgeSeconds } = stage.retry;
+  if (!Number.isInteger(maxRetryAttempts) || maxRetryAttempts < -1 || maxRetryAttempts > 10_000) {
+    fail(`maxRetryAttempts must be -1 or an integer from 0 to 10000, got ${maxRetryAttempts}`);
+  }
+  if (
+    !Number.isInteger(maxRecordAgeSeconds) ||
+    !(maxRecordAgeSeconds === -1 || (maxRecordAgeSeconds >= 60 && maxRecordAgeSeconds <= 604_800))
+  ) {
+    fail(`maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got ${maxRecordAgeSeconds}`);
+  }
+  if (!(stage.timeoutSeconds > 0)) fail(`timeoutSeconds must be positive, got ${stage.timeoutSeconds}`);
 }
 
 /** Emulates one Lambda Kafka event source mapping: topic -> consumer group -> handler. */
@@ -125,6 +143,7 @@ export class EventSourceMapping {
   private readonly functionArn: string;
   private readonly backoff: RetryBackoff;
   private readonly timeoutMs: number;
+  private readonly maxPayloadBytes: number;
   private readonly assembler: BatchAssembler;
   private readonly stats_ = new StatsRecorder();
   private readonly partitions = new Map<string, PartitionQueue>();
@@ -152,10 +171,11 @@ export class EventSourceMapping {
     this.functionArn = functionArnFor(config.functionName, this.source.eventSourceArn);
     this.backoff = config.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
     this.timeoutMs = this.stage.timeoutSeconds * 1000;
+    this.maxPayloadBytes = config.maxPayloadBytes ?? pipeline.maxPayloadBytes;
     this.assembler = new BatchAssembler(
       {
         batchSize: this.stage.batchSize,
-        maxPayloadBytes: config.maxPayloadBytes ?? pipeline.maxPayloadBytes,
+        maxPayloadBytes: this.maxPayloadBytes,
         windowMs: this.stage.batchingWindowMs,
       },
       this.source,
@@ -207,7 +227,8 @@ export class EventSourceMapping {
         cause: error,
       });
     }
-    this.state = 'running';
+    // stop() may have been called while the group was being joined.
+    if (this.state === 'starting') this.state = 'running';
   }
 
   /**
@@ -226,6 +247,7 @@ export class EventSourceMapping {
 
   /** Sum over partitions of high watermark minus committed offset (Lambda's OffsetLag). */
   async offsetLag(): Promise<number> {
+    if (this.stopping) throw new EventSourceMappingError(`${this.config.functionName}: offsetLag() after stop()`);
     const admin = await this.connectAdmin();
     const topic = this.stage.inputTopic;
     const [watermarks, groupOffsets] = await Promise.all([
@@ -292,7 +314,11 @@ export class EventSourceMapping {
     // Resolving moves kafkajs's fetch position only; commits are ours (autoCommit is off).
     if (last) resolveOffset(last.offset);
     this.stats_.polled += taken;
-    if (!queue.paused && queue.size >= QUEUED_BATCHES_BEFORE_PAUSE * this.stage.batchSize) {
+    if (
+      !queue.paused &&
+      (queue.size >= QUEUED_BATCHES_BEFORE_PAUSE * this.stage.batchSize ||
+        queue.bytes >= QUEUED_BATCHES_BEFORE_PAUSE * this.maxPayloadBytes)
+    ) {
       queue.paused = true;
       this.consumer?.pause([{ topic: queue.topic, partitions: [queue.partition] }]);
     }
@@ -345,7 +371,7 @@ export class EventSourceMapping {
           this.dispatchOversize(queue, record);
         }
       }
-      if (queue.paused && queue.size < this.stage.batchSize) {
+      if (queue.paused && queue.size < this.stage.batchSize && queue.bytes < this.maxPayloadBytes) {
         queue.paused = false;
         this.consumer?.resume([{ topic: queue.topic, partitions: [queue.partition] }]);
       }

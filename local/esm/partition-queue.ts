@@ -11,6 +11,8 @@ export class PartitionQueue {
   revoked = false;
   /** Position last committed (or where fetching began), for the committed-records count. */
   committedPosition: number | undefined;
+  /** Key and value bytes of the queued records. */
+  bytes = 0;
   private records: KafkaRecord[] = [];
   private head = 0;
   /** Next offset expected from the fetcher; lower ones are refetched duplicates. */
@@ -29,6 +31,7 @@ export class PartitionQueue {
     this.committedPosition ??= record.offset;
     this.nextOffset = record.offset + 1;
     this.records.push(record);
+    this.bytes += recordBytes(record);
     return true;
   }
 
@@ -42,6 +45,8 @@ export class PartitionQueue {
 
   /** Drops the record peek() returned. */
   shift(): void {
+    const record = this.records[this.head];
+    if (record) this.bytes -= recordBytes(record);
     this.head++;
     if (this.head === this.records.length) {
       this.records = [];
@@ -54,8 +59,13 @@ export class PartitionQueue {
 
   /** Forgets queued records (they were never committed, so they will be fetched again). */
   clear(): void {
+    this.bytes = 0;
     this.records = [];
     this.head = 0;
     this.nextOffset = undefined;
   }
+}
+
+function recordBytes(record: KafkaRecord): number {
+  return (record.key?.length ?? 0) + (record.value?.length ?? 0);
 }
