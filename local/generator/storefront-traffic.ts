@@ -110,7 +110,6 @@ class StorefrontTraffic implements TrafficGenerator {
   private readonly ctx: SessionContext;
   private readonly sessions: ShoppingSession[] = [];
   private readonly customers: WeightedChoice<number>;
-  private readonly customerCache = new Map<number, Visitor>();
   private readonly recent: GeneratedRecord[] = [];
   private recentNext = 0;
   private readonly variantsByReason: ReadonlyMap<GeneratedInvalidReason, readonly InvalidVariant[]>;
@@ -247,15 +246,13 @@ class StorefrontTraffic implements TrafficGenerator {
     return this.newVisitor(random, kind, undefined);
   }
 
-  /** A customer's country, device and app are theirs: derived from their number, not the draw order. */
+  /**
+   * A customer's country, browser and time format are theirs: drawn from a stream seeded by their
+   * number, so every visit of theirs looks alike (recomputed each visit rather than cached, so memory
+   * stays flat on long runs).
+   */
   private customer(index: number, kind: 'web' | 'app'): Visitor {
-    const cacheKey = kind === 'app' ? -index : index;
-    let visitor = this.customerCache.get(cacheKey);
-    if (!visitor) {
-      visitor = this.newVisitor(seededRandom((this.seed ^ Math.imul(cacheKey, 0x9e3779b1)) >>> 0), kind, index);
-      this.customerCache.set(cacheKey, visitor);
-    }
-    return visitor;
+    return this.newVisitor(seededRandom((this.seed ^ Math.imul(index, 0x9e3779b1)) >>> 0), kind, index);
   }
 
   private newVisitor(random: Random, kind: 'web' | 'app', customer: number | undefined): Visitor {
