@@ -28,14 +28,14 @@ export interface ObservedPipeline {
 const ONE_MINUTE = Duration.minutes(1);
 
 /** OffsetLag of a stage's mapping: records its consumer group is behind the topic. */
-export function offsetLagMetric(fn: lambda.IFunction, label: string): cloudwatch.Metric {
+export function offsetLagMetric(fn: lambda.IFunction, label?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/Lambda',
     metricName: 'OffsetLag',
     dimensionsMap: { FunctionName: fn.functionName },
     statistic: 'Maximum',
     period: ONE_MINUTE,
-    label,
+    ...(label ? { label } : {}),
   });
 }
 

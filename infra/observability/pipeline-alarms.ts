@@ -61,7 +61,7 @@ export class PipelineAlarms extends Construct {
     for (const stage of STAGE_NAMES) {
       const fn = observed.stageFunctions.get(stage);
       if (!fn) continue;
-      add(`${stage}-offset-lag`, offsetLagMetric(fn, `${stage} OffsetLag`), {
+      add(`${stage}-offset-lag`, offsetLagMetric(fn), {
         alarmDescription: `Mapping of ${stage} is more than ${config.offsetLagThreshold} records behind ${observed.pipeline.stages[stage].inputTopic} for 5 minutes`,
         threshold: config.offsetLagThreshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
