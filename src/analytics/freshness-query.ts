@@ -13,7 +13,7 @@ import type { NamedQuery } from './named-query.js';
 import { duration, parseParams } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { isoFromEpochSeconds, toNumber } from './query-result.js';
-import { type TimeWindow, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { type TimeWindow, bucketStartSql, resolveWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 const MAX_BUCKET_MS = 3_600_000;
@@ -62,7 +62,7 @@ export const freshnessQuery: NamedQuery = {
 async function runFreshness(db: SqlQueryable, plan: FreshnessPlan): Promise<QueryAnswer> {
   const { window, bucketMs } = plan;
   const rows = await db.query<{ t: unknown; le_ms: unknown; events: unknown }>(
-    `SELECT (floor(extract(epoch FROM bucket) / $1::integer) * $1::integer)::float8 AS t, le_ms::float8 AS le_ms, sum(events)::float8 AS events
+    `SELECT ${bucketStartSql('bucket', '$1')} AS t, le_ms::float8 AS le_ms, sum(events)::float8 AS events
        FROM freshness_minute
       WHERE bucket >= $2::timestamptz AND bucket < $3::timestamptz
       GROUP BY 1, 2`,

@@ -17,7 +17,7 @@ export const QUERY_LIMITS = {
   /** Longest window of a query that reads raw events. */
   maxEventsWindowMs: 86_400_000,
   /** Most events a query that reads raw events may scan, counted from the rollups first. */
-  maxEventsScanned: 2_000_000,
+  maxEventsScanned: 1_000_000,
   /** Window when neither `last` nor `from` is given. */
   defaultWindowMs: 15 * 60_000,
 } as const;

@@ -63,7 +63,7 @@ async function readStore(db: SqlQueryable, window: TimeWindow, now: Date): Promi
   );
   // Over all time: the index on committed_at makes this one lookup.
   const [last] = await db.query<{ last: unknown }>(
-    `SELECT extract(epoch FROM max(committed_at))::float8 AS last FROM sink_batches`,
+    `SELECT date_part('epoch', max(committed_at)) AS last FROM sink_batches`,
   );
   const lastCommitMs = last?.last === null || last?.last === undefined ? null : toNumber(last.last) * 1000;
   return [

@@ -39,7 +39,7 @@ export function toNumber(value: unknown): number {
   return n;
 }
 
-/** ISO time of epoch seconds as returned by extract(epoch ...)::float8. */
+/** ISO time of epoch seconds as returned by date_part('epoch', ...). */
 export function isoFromEpochSeconds(seconds: unknown): string {
   return new Date(Math.round(toNumber(seconds) * 1000)).toISOString();
 }

@@ -15,7 +15,7 @@ import type { NamedQuery } from './named-query.js';
 import { duration, oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { isoFromEpochSeconds, toNumber } from './query-result.js';
-import { type TimeWindow, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { type TimeWindow, bucketStartSql, resolveWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 const MIN_BUCKET_MS = 1_000;
@@ -106,7 +106,7 @@ async function runTimeseries(db: SqlQueryable, plan: TimeseriesPlan): Promise<Qu
   // Identifiers come from the allow-lists above; every request value is a bound parameter.
   const rows = await db.query<SeriesRow>(
     `WITH g AS (
-       SELECT (floor(extract(epoch FROM ${timeColumn}) / $1::integer) * $1::integer)::float8 AS t,
+       SELECT ${bucketStartSql(timeColumn, '$1')} AS t,
               ${keySql} AS k,
               ${metricSql(plan.metric, table)} AS v
          FROM ${table}
