@@ -199,6 +199,12 @@ export class EventSourceMapping {
     if (this.state !== 'new') throw new EventSourceMappingError(`${this.config.functionName}: start() was already called`);
     this.state = 'starting';
     const { kafka, stage } = this.config;
+    try {
+      await this.checkTopicsExist();
+    } catch (error) {
+      await this.abandonStart();
+      throw error;
+    }
     const fetchWait = Math.min(MAX_FETCH_WAIT_MS, Math.max(MIN_FETCH_WAIT_MS, Math.round(stage.batchingWindowMs / 4)));
     const consumer = kafka.consumer({
       groupId: stage.consumerGroupId,
@@ -221,8 +227,7 @@ export class EventSourceMapping {
         eachBatch: (payload) => this.onFetched(payload),
       });
     } catch (error) {
-      this.state = 'stopped';
-      await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+      await this.abandonStart();
       throw new EventSourceMappingError(`${this.config.functionName}: cannot consume ${stage.inputTopic}: ${errorMessage(error)}`, {
         cause: error,
       });
@@ -265,6 +270,29 @@ export class EventSourceMapping {
       lag += Math.max(0, high - start);
     }
     return lag;
+  }
+
+  /** After a failed start: releases every connection; the mapping stays stopped. */
+  private async abandonStart(): Promise<void> {
+    this.state = 'stopped';
+    this.stopped = Promise.resolve();
+    await Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect(), this.admin?.then((admin) => admin.disconnect())]);
+  }
+
+  /**
+   * Fails fast when a topic is missing. Listing all topics creates none, whereas subscribing to a
+   * missing topic would make librdkafka's mock cluster create it with a default partition count.
+   */
+  private async checkTopicsExist(): Promise<void> {
+    const existing = new Set(await (await this.connectAdmin()).listTopics());
+    for (const [role, topic] of [
+      ['input', this.stage.inputTopic],
+      ['failure', this.config.failureTopic],
+    ] as const) {
+      if (!existing.has(topic)) {
+        throw new EventSourceMappingConfigError(`${this.config.functionName}: ${role} topic "${topic}" does not exist`);
+      }
+    }
   }
 
   private connectAdmin(): Promise<Admin> {

@@ -405,6 +405,14 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     expect(valuesOf(delivered()).every((v) => v?.startsWith('new'))).toBe(true);
   });
 
+  it('refuses to start on a missing topic, naming it', async () => {
+    const { input, failures } = topics(1);
+    const missing = uniqueName('esm-missing');
+    await expect(startMapping({ input: missing, failures })).rejects.toThrow(`input topic "${missing}" does not exist`);
+    await expect(startMapping({ input, failures: missing })).rejects.toThrow(`failure topic "${missing}" does not exist`);
+    expect(await admin.listTopics()).not.toContain(missing);
+  });
+
   it('stop() waits for the running invocation, commits it and leaves the rest for the next start', async () => {
     const { input, failures } = topics(1);
     const group = uniqueName('esm-group');
