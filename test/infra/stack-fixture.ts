@@ -86,7 +86,13 @@ export function roleStatements(json: TemplateJson, roleLogicalId: string): Polic
   return Object.values(json.Resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .filter((r) => ((r.Properties?.Roles as unknown[]) ?? []).some((ref) => render(ref) === `\${${roleLogicalId}}`))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+    .flatMap(policyStatements);
+}
+
+/** Statements of an AWS::IAM::Policy resource. */
+export function policyStatements(resource: TemplateJson['Resources'][string]): PolicyStatementJson[] {
+  const document = resource.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] } | undefined;
+  return document?.Statement ?? [];
 }
 
 export const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
@@ -101,4 +107,11 @@ export function resourcesFor(statements: readonly PolicyStatementJson[], action:
 
 export function resourcesOfType(json: TemplateJson, type: string): [string, TemplateJson['Resources'][string]][] {
   return Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** Properties of the one resource of a type; fails when there is not exactly one. */
+export function onlyResourceProperties<T>(json: TemplateJson, type: string): T {
+  const found = resourcesOfType(json, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0]?.[1].Properties as T;
 }

@@ -16,7 +16,9 @@ import {
   asList,
   buildStack,
   logicalId,
+  onlyResourceProperties,
   type PolicyStatementJson,
+  policyStatements,
   render,
   resourcesFor,
   resourcesOfType,
@@ -51,10 +53,8 @@ describe('MSK', () => {
         { SubnetIds: Match.anyValue(), SecurityGroups: [{ 'Fn::GetAtt': [logicalId(f.stack.cluster.securityGroup), 'GroupId'] }] },
       ],
     });
-    const [[, cluster]] = resourcesOfType(f.json, 'AWS::MSK::ServerlessCluster') as [
-      [string, { Properties: { VpcConfigs: { SubnetIds: unknown[] }[] } }],
-    ];
-    expect(cluster.Properties.VpcConfigs[0]?.SubnetIds).toHaveLength(2);
+    const cluster = onlyResourceProperties<{ VpcConfigs: { SubnetIds: unknown[] }[] }>(f.json, 'AWS::MSK::ServerlessCluster');
+    expect(cluster.VpcConfigs[0]?.SubnetIds).toHaveLength(2);
   });
 
   it('admits Kafka over IAM/TLS (9098) from the functions and from the mapping pollers only', () => {
@@ -71,11 +71,9 @@ describe('MSK', () => {
   });
 
   it('gets its topics from the definition through the admin custom resource, kept on removal', () => {
-    const [[, resource]] = resourcesOfType(f.json, 'Custom::TributaryTopics') as [
-      [string, { Properties: { Topics: string; DeleteOnRemoval: string } }],
-    ];
-    expect(JSON.parse(resource.Properties.Topics)).toEqual(topicSpecsFromPipeline(pipeline));
-    expect(resource.Properties.DeleteOnRemoval).toBe('false');
+    const resource = onlyResourceProperties<{ Topics: string; DeleteOnRemoval: string }>(f.json, 'Custom::TributaryTopics');
+    expect(JSON.parse(resource.Topics)).toEqual(topicSpecsFromPipeline(pipeline));
+    expect(resource.DeleteOnRemoval).toBe('false');
     expect(resourcesOfType(f.json, 'AWS::MSK::Topic')).toHaveLength(0);
   });
 });
@@ -139,13 +137,13 @@ describe('event source mappings', () => {
 describe('data-plane IAM', () => {
   it('never grants a kafka-cluster action on a wildcard resource', () => {
     const kafkaStatements = resourcesOfType(f.json, 'AWS::IAM::Policy')
-      .flatMap(([, r]) => (r.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement)
+      .flatMap(([, r]) => policyStatements(r))
       .filter((s) => asList(s.Action).some((a) => a.startsWith('kafka-cluster:')));
     expect(kafkaStatements.length).toBeGreaterThan(0);
     for (const s of kafkaStatements) {
       for (const resource of asList(s.Resource).map(render)) {
         expect(resource).not.toContain('*');
-        expect(resource === `\${${clusterId}}` || resource.startsWith('arn:${AWS::Partition}:kafka:')).toBe(true);
+        expect(resource === `\${${clusterId}}` || resource.startsWith(`arn:\${AWS::Partition}:kafka:`)).toBe(true);
       }
       expect(asList(s.Action).every((a) => a !== 'kafka-cluster:*')).toBe(true);
     }
