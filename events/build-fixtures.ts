@@ -76,7 +76,8 @@ write('ingest/invalid-records.json', encodeMskEvent(invalidRaw, source));
 
 // enrich: what ingest made of the valid batch, plus records enrich cannot enrich.
 const reference = sampleReferenceData();
-const asRecord = (topic: string) => (o: { key: string | null; value: Buffer | string }, i: number) => raw(i % 2, Buffer.from(o.value), o.key, [], topic);
+const asRecord = (topic: string) => (o: { key: string | null; value: Buffer | string | null }, i: number) =>
+  raw(i % 2, o.value === null ? null : Buffer.from(o.value), o.key, [], topic);
 const clean = ingestBatch(validRaw, pipeline).outputs.filter((o) => o.topic === pipeline.topics.clean.name);
 const cleanRecords = clean.map(asRecord(pipeline.topics.clean.name));
 const cleanEvent = JSON.parse(String(clean[3]?.value)) as Record<string, unknown>;

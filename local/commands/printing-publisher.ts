@@ -6,7 +6,7 @@ import type { OutputRecord } from '../../src/kafka/msk-event.js';
 
 const text = (value: string | Buffer): string => (typeof value === 'string' ? value : value.toString('utf8'));
 
-/** Values and headers print as UTF-8 text; bytes that are not UTF-8 print as base64 with a marker field. */
+/** Values and headers print as UTF-8 text; bytes that are not UTF-8 print as base64 with a marker field; a tombstone as null. */
 export function formatRecord(record: OutputRecord): string {
   const bytes = typeof record.value === 'string' ? null : record.value;
   const binary = bytes !== null && !isUtf8(bytes);
@@ -16,7 +16,7 @@ export function formatRecord(record: OutputRecord): string {
   return JSON.stringify({
     topic: record.topic,
     key: record.key,
-    value: binary ? (bytes as Buffer).toString('base64') : text(record.value),
+    value: record.value === null ? null : binary ? (bytes as Buffer).toString('base64') : text(record.value),
     ...(binary ? { valueEncoding: 'base64' } : {}),
     headers,
   });

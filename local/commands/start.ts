@@ -71,7 +71,13 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   try {
     const generated = options.generate
       ? await runGenerator({
-          generator: createTrafficGenerator({ seed: options.seed, invalidShare: options.invalidShare, duplicateShare: options.duplicateShare }),
+          // The seed shapes the traffic; the run id keeps event ids new on every run over the same store.
+          generator: createTrafficGenerator({
+            seed: options.seed,
+            runId: Date.now().toString(36),
+            invalidShare: options.invalidShare,
+            duplicateShare: options.duplicateShare,
+          }),
           publisher: twin.publisher,
           topic: pipeline.topics.raw.name,
           ratePerSecond: options.rate,

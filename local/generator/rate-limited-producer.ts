@@ -65,7 +65,7 @@ function positive(name: string, value: number, integer: boolean, allowInfinity =
 
 /** Kafka records carry no null value through RecordPublisher; an empty value is rejected the same way (EMPTY_VALUE). */
 function toOutput(record: GeneratedRecord, topic: string): OutputRecord {
-  return { topic, key: record.key, value: record.value ?? Buffer.alloc(0), headers: {} };
+  return { topic, key: record.key, value: record.value, headers: {} };
 }
 
 /** Publishes the generator's records at ratePerSecond until duration, count or abort; resolves with the tallies. */

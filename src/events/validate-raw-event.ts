@@ -28,10 +28,11 @@ function describePath(path: readonly PropertyKey[]): string {
 /** Maps the first zod issue to a reason: absent field, wrong JSON type, or a value out of bounds. */
 function reasonForIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): RawEventValidation {
   const field = describePath(issue.path);
+  let value: unknown = input;
+  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  // Whatever zod calls it (type, union or enum issue), an absent field is a missing field.
+  if (value === undefined && issue.path.length > 0) return invalid(InvalidReason.MISSING_FIELD, `${field} is required`);
   if (issue.code === 'invalid_type') {
-    let value: unknown = input;
-    for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
-    if (value === undefined) return invalid(InvalidReason.MISSING_FIELD, `${field} is required`);
     // zod reports 1.5 for an integer field as a type error; it is a number out of its domain.
     if (typeof value === 'number' && issue.expected === 'int') return invalid(InvalidReason.IMPOSSIBLE_VALUE, `${field}: must be a whole number`);
     return invalid(InvalidReason.WRONG_TYPE, `${field}: expected ${issue.expected}`);

@@ -68,7 +68,8 @@ export interface KafkaRecord {
 export interface OutputRecord {
   topic: string;
   key: string | null;
-  value: Buffer | string;
+  /** null is a tombstone, passed on as one. */
+  value: Buffer | string | null;
   /** A header repeated in the input keeps all its values. */
   headers: Record<string, string | Buffer | (string | Buffer)[]>;
 }

@@ -26,7 +26,7 @@ export function toDlqRecord(
   return {
     topic: dlqTopic,
     key: record.key === null ? null : record.key.toString('utf8'),
-    value: record.value ?? Buffer.alloc(0),
+    value: record.value,
     headers: {
       ...forwardHeaders(record),
       [DlqHeader.reason]: reason,

@@ -14,7 +14,7 @@ function setup(source = countingSource()) {
   const handler = createEnrichHandler({ pipeline, publisher, logger: silentLogger, reference: new ReferenceDataCache(source) });
   return { publisher, handler, source };
 }
-const eventOf = (r: { value: Buffer | string }) => JSON.parse(String(r.value)) as EnrichedEvent;
+const eventOf = (r: { value: Buffer | string | null }) => JSON.parse(String(r.value)) as EnrichedEvent;
 
 describe('enrich handler', () => {
   it('joins the catalogue, converts money to USD, resolves country and classifies agents', async () => {

@@ -107,6 +107,7 @@ describe('timeseries', () => {
     for (const series of ['0', '21', 'ten', '-1', '1e1', '']) {
       expectRefused('timeseries', { split: 'country', series }, 'series', /must be a whole number from 1 to 20/);
     }
+    expectRefused('timeseries', { series: '5' }, 'series', /applies only with split \(one of event_type, category, country, device_class\)/);
     expectRefused('timeseries', { event_type: 'refund' }, 'event_type', /must be one of page_view, product_view, search, add_to_cart, checkout, purchase/);
   });
 

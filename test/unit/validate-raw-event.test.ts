@@ -61,6 +61,8 @@ describe('validateRawEvent', () => {
     [InvalidReason.MISSING_FIELD, bytes({ ...purchase, type: undefined })],
     [InvalidReason.MISSING_FIELD, bytes({ ...purchase, orderId: undefined })],
     [InvalidReason.MISSING_FIELD, bytes({ ...purchase, userId: undefined })],
+    [InvalidReason.MISSING_FIELD, bytes({ ...purchase, occurredAt: undefined })],
+    [InvalidReason.MISSING_FIELD, bytes({ ...purchase, source: undefined })],
     [InvalidReason.WRONG_TYPE, bytes({ ...purchase, quantity: '2' })],
     [InvalidReason.WRONG_TYPE, bytes({ ...purchase, occurredAt: true })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, quantity: 0 })],
