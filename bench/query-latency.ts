@@ -35,7 +35,8 @@ const RUNS = Number(args.runs);
 if (!Number.isInteger(EVENTS) || EVENTS < 1) throw new Error(`--events must be a positive whole number, got ${args.events}`);
 if (Number.isNaN(SPAN_MS)) throw new Error(`--span must be a duration such as 15m, got ${args.span}`);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a positive whole number, got ${args.runs}`);
-if (!['postgres', 'pglite', 'both'].includes(args.store ?? '')) throw new Error(`--store must be postgres, pglite or both, got ${args.store}`);
+if (!['postgres', 'pglite', 'both'].includes(args.store ?? ''))
+  throw new Error(`--store must be postgres, pglite or both, got ${args.store}`);
 
 const last = args.span as string;
 /** The queries a dashboard refresh makes, and the ones that read raw events. */
@@ -181,6 +182,8 @@ async function onPglite(): Promise<void> {
   }
 }
 
-console.log(`named query latency: ${EVENTS.toLocaleString('en-US')} events in the last ${args.span}, ${RUNS} runs per query after 2 warm-ups`);
+console.log(
+  `named query latency: ${EVENTS.toLocaleString('en-US')} events in the last ${args.span}, ${RUNS} runs per query after 2 warm-ups`,
+);
 if (args.store !== 'pglite') await onPostgres();
 if (args.store !== 'postgres') await onPglite();

@@ -5,8 +5,8 @@
 import type { SqlQueryable } from '../store/sql-client.js';
 import { QueryParameterError } from './errors.js';
 import { QUERY_LIMITS } from './limits.js';
-import type { TimeWindow } from './time-window.js';
 import { toNumber } from './query-result.js';
+import type { TimeWindow } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 

@@ -13,7 +13,7 @@ import type { NamedQuery } from './named-query.js';
 import { duration, parseParams } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { isoFromEpochSeconds, toNumber } from './query-result.js';
-import { type TimeWindow, bucketStartSql, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { bucketStartSql, resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 const MAX_BUCKET_MS = 3_600_000;
@@ -45,7 +45,10 @@ export const freshnessQuery: NamedQuery = {
     if (bucketMs !== undefined) {
       const buckets = (window.to.getTime() - window.from.getTime()) / bucketMs;
       if (buckets > QUERY_LIMITS.maxBuckets) {
-        throw new QueryParameterError('bucket', `the window makes ${buckets} buckets; at most ${QUERY_LIMITS.maxBuckets} are allowed: use a larger bucket or a shorter window`);
+        throw new QueryParameterError(
+          'bucket',
+          `the window makes ${buckets} buckets; at most ${QUERY_LIMITS.maxBuckets} are allowed: use a larger bucket or a shorter window`,
+        );
       }
     }
     return {

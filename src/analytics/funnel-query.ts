@@ -3,6 +3,8 @@
  * within a window, in that order: a step counts when it happens at or after the earliest time the
  * previous step was reached. Reads raw events within a bounded window.
  */
+
+import type { EventType } from '../events/event-schemas.js';
 import type { SqlQueryable } from '../store/sql-client.js';
 import { formatDuration } from './duration.js';
 import { assertEventsScanBounded } from './events-scan-guard.js';
@@ -11,8 +13,7 @@ import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams } from './query-params.js';
 import type { Cell, QueryAnswer } from './query-result.js';
 import { toNumber } from './query-result.js';
-import { type TimeWindow, resolveWindow, windowParams, windowToParams } from './time-window.js';
-import type { EventType } from '../events/event-schemas.js';
+import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 /** The steps, in order. */
 export const FUNNEL_STEPS = ['product_view', 'add_to_cart', 'checkout', 'purchase'] as const satisfies readonly EventType[];
@@ -68,13 +69,7 @@ async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswe
   const rows: Cell[][] = FUNNEL_STEPS.map((step, i) => {
     const count = reached[i] ?? 0;
     const previous = i === 0 ? null : (reached[i - 1] ?? 0);
-    return [
-      i + 1,
-      step,
-      count,
-      previous === null ? null : ratio(count, previous),
-      ratio(count, first),
-    ];
+    return [i + 1, step, count, previous === null ? null : ratio(count, previous), ratio(count, first)];
   });
   return {
     columns: [

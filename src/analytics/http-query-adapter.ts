@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlQueryable } from '../store/sql-client.js';
-import { QueryParameterError, UnknownQueryError, quoteForMessage } from './errors.js';
-import { QUERY_NAMES, type RunNamedQueryOptions, namedQuery, runNamedQuery } from './named-queries.js';
+import { QueryParameterError, quoteForMessage, UnknownQueryError } from './errors.js';
+import { namedQuery, QUERY_NAMES, type RunNamedQueryOptions, runNamedQuery } from './named-queries.js';
 import type { RawParams } from './query-params.js';
 import { isStoreUnreachable } from './store-failure.js';
 
@@ -56,7 +56,9 @@ export async function handleQueryRequest(
   }
   const name = decodeName(match[1]);
   if (name === undefined) {
-    return json(200, { queries: QUERY_NAMES.map((q) => ({ name: q, description: namedQuery(q).description, parameters: namedQuery(q).parameters })) });
+    return json(200, {
+      queries: QUERY_NAMES.map((q) => ({ name: q, description: namedQuery(q).description, parameters: namedQuery(q).parameters })),
+    });
   }
   try {
     const result = await runNamedQuery(db, name, request.query, options);
@@ -72,7 +74,11 @@ export async function handleQueryRequest(
     const statusCode = isStoreUnreachable(error) ? 503 : 500;
     options.onError?.(error, { requestId, query: name, statusCode });
     if (statusCode === 503) {
-      return json(503, { error: 'store_unavailable', message: 'the analytics store cannot be reached; retry shortly', requestId }, { 'retry-after': '5' });
+      return json(
+        503,
+        { error: 'store_unavailable', message: 'the analytics store cannot be reached; retry shortly', requestId },
+        { 'retry-after': '5' },
+      );
     }
     return json(500, { error: 'internal', message: 'the query failed', requestId });
   }

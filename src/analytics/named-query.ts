@@ -1,8 +1,9 @@
 /** What a named query is: validation of its parameters (no I/O), then a bounded read of the store. */
+
+import type { SqlQueryable } from '../store/sql-client.js';
 import type { PipelineStatusSource } from './pipeline-status.js';
 import type { NormalisedParams, RawParams } from './query-params.js';
 import type { QueryAnswer } from './query-result.js';
-import type { SqlQueryable } from '../store/sql-client.js';
 
 export interface QueryContext {
   now: Date;

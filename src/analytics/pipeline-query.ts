@@ -12,7 +12,7 @@ import type { PipelineStatus } from './pipeline-status.js';
 import { parseParams } from './query-params.js';
 import type { Cell, QueryAnswer } from './query-result.js';
 import { toNumber } from './query-result.js';
-import { type TimeWindow, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const shape = { ...windowParams };
 
@@ -22,7 +22,8 @@ export const NO_STATUS_SOURCE_NOTE =
 
 export const pipelineQuery: NamedQuery = {
   name: 'pipeline',
-  description: 'sink batches, events stored, duplicates skipped and last commit; per-stage counts, DLQ reasons and lag where the runtime reports them',
+  description:
+    'sink batches, events stored, duplicates skipped and last commit; per-stage counts, DLQ reasons and lag where the runtime reports them',
   parameters: Object.keys(shape),
   prepare(raw, now) {
     const p = parseParams('pipeline', shape, raw);
@@ -62,9 +63,7 @@ async function readStore(db: SqlQueryable, window: TimeWindow, now: Date): Promi
     [window.from.toISOString(), window.to.toISOString()],
   );
   // Over all time: the index on committed_at makes this one lookup.
-  const [last] = await db.query<{ last: unknown }>(
-    `SELECT date_part('epoch', max(committed_at)) AS last FROM sink_batches`,
-  );
+  const [last] = await db.query<{ last: unknown }>(`SELECT date_part('epoch', max(committed_at)) AS last FROM sink_batches`);
   const lastCommitMs = last?.last === null || last?.last === undefined ? null : toNumber(last.last) * 1000;
   return [
     ['store', 'sink', 'batches', toNumber(totals?.batches ?? 0)],

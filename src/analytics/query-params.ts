@@ -51,8 +51,12 @@ function parseInstant(text: string): number {
   const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
   const calendar = new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s));
   const exists =
-    calendar.getUTCFullYear() === y && calendar.getUTCMonth() === (mo as number) - 1 && calendar.getUTCDate() === d &&
-    calendar.getUTCHours() === h && calendar.getUTCMinutes() === mi && calendar.getUTCSeconds() === s;
+    calendar.getUTCFullYear() === y &&
+    calendar.getUTCMonth() === (mo as number) - 1 &&
+    calendar.getUTCDate() === d &&
+    calendar.getUTCHours() === h &&
+    calendar.getUTCMinutes() === mi &&
+    calendar.getUTCSeconds() === s;
   return exists ? Date.parse(text) : Number.NaN;
 }
 

@@ -5,8 +5,8 @@
  */
 import { formatDuration } from './duration.js';
 import { QueryParameterError } from './errors.js';
-import { duration, instant } from './query-params.js';
 import { QUERY_LIMITS } from './limits.js';
+import { duration, instant } from './query-params.js';
 
 /** The parameter shape every windowed query takes. */
 export const windowParams = {
@@ -48,7 +48,10 @@ export function resolveWindow(input: WindowInput, now: Date, rules: WindowRules)
   if (toMs <= fromMs) throw new QueryParameterError('to', `must be after from (${new Date(fromMs).toISOString()})`);
   // The limit applies to the window asked for; widening to whole steps may add up to two steps.
   if (toMs - fromMs > rules.maxMs) {
-    throw new QueryParameterError(lengthParam, `the window is ${formatDuration(toMs - fromMs)}; this query allows at most ${formatDuration(rules.maxMs)}`);
+    throw new QueryParameterError(
+      lengthParam,
+      `the window is ${formatDuration(toMs - fromMs)}; this query allows at most ${formatDuration(rules.maxMs)}`,
+    );
   }
   const alignedFrom = Math.floor(fromMs / rules.alignMs) * rules.alignMs;
   const alignedTo = Math.ceil(toMs / rules.alignMs) * rules.alignMs;

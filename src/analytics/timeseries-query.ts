@@ -5,17 +5,17 @@
  */
 import { EVENT_TYPES } from '../events/event-schemas.js';
 import type { SqlQueryable } from '../store/sql-client.js';
-import { MISSING_DIMENSION_LABEL, SPLIT_DIMENSIONS, type SplitDimension, dimensionKeySql } from './dimensions.js';
+import { dimensionKeySql, MISSING_DIMENSION_LABEL, SPLIT_DIMENSIONS, type SplitDimension } from './dimensions.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { QueryParameterError } from './errors.js';
 import { assertEventsScanBounded } from './events-scan-guard.js';
 import { QUERY_LIMITS } from './limits.js';
-import { METRICS, METRIC_NAMES, type Metric, type MetricSpec, metricInRollup, metricSql } from './metrics.js';
+import { METRIC_NAMES, METRICS, type Metric, type MetricSpec, metricInRollup, metricSql } from './metrics.js';
 import type { NamedQuery } from './named-query.js';
 import { duration, oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { isoFromEpochSeconds, toNumber } from './query-result.js';
-import { type TimeWindow, bucketStartSql, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { bucketStartSql, resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 const MIN_BUCKET_MS = 1_000;
@@ -48,6 +48,9 @@ export const timeseriesQuery: NamedQuery = {
   prepare(raw, now) {
     const p = parseParams('timeseries', shape, raw);
     const metric = p.metric ?? 'events';
+    if (p.series !== undefined && p.split === undefined) {
+      throw new QueryParameterError('series', `applies only with split (one of ${SPLIT_DIMENSIONS.join(', ')})`);
+    }
     const bucketMs = p.bucket ?? (parseDuration(DEFAULT_BUCKET) as number);
     if (bucketMs < MIN_BUCKET_MS || bucketMs > MAX_BUCKET_MS) {
       throw new QueryParameterError('bucket', `must be from 1s to 1h (got ${formatDuration(bucketMs)})`);
@@ -144,9 +147,7 @@ async function runTimeseries(db: SqlQueryable, plan: TimeseriesPlan): Promise<Qu
   }
   const notes: string[] = [];
   if (plan.split && keyCount > keys.length) {
-    notes.push(
-      `showing the ${keys.length} largest of ${keyCount} ${plan.split} series; "series" allows up to ${QUERY_LIMITS.maxSeries}`,
-    );
+    notes.push(`showing the ${keys.length} largest of ${keyCount} ${plan.split} series; "series" allows up to ${QUERY_LIMITS.maxSeries}`);
   }
   return { columns, rows: out, sources: [table], notes };
 }

@@ -5,17 +5,17 @@
  */
 import { EVENT_TYPES } from '../events/event-schemas.js';
 import type { SqlQueryable } from '../store/sql-client.js';
-import { DIMENSIONS, type Dimension, type DimensionSpec, TOP_DIMENSIONS, dimensionKeySql } from './dimensions.js';
+import { DIMENSIONS, type Dimension, type DimensionSpec, dimensionKeySql, TOP_DIMENSIONS } from './dimensions.js';
 import { formatDuration } from './duration.js';
 import { QueryParameterError } from './errors.js';
 import { assertEventsScanBounded } from './events-scan-guard.js';
 import { QUERY_LIMITS } from './limits.js';
-import { METRICS, METRIC_NAMES, type Metric, type MetricSpec, metricInRollup, metricSql } from './metrics.js';
+import { METRIC_NAMES, METRICS, type Metric, type MetricSpec, metricInRollup, metricSql } from './metrics.js';
 import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { toNumber } from './query-result.js';
-import { type TimeWindow, resolveWindow, windowParams, windowToParams } from './time-window.js';
+import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
 

@@ -4,7 +4,7 @@
  * from exactly those events, and sink_batches. Tests compute their expectations from `events`.
  */
 import { latencyBucketUpperBound } from '../../src/analytics/freshness-buckets.js';
-import { type Random, pick, seededRandom } from '../../src/reference/seeded-random.js';
+import { pick, type Random, seededRandom } from '../../src/reference/seeded-random.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 
 export interface FixtureEvent {
@@ -216,9 +216,28 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
     [JSON.stringify(rows)],
   );
 
-  const metrics = new Map<string, { bucket: string; event_type: string; category: string; country: string; device_class: string; events: number; quantity: number; revenue_usd: number; bot_events: number }>();
+  const metrics = new Map<
+    string,
+    {
+      bucket: string;
+      event_type: string;
+      category: string;
+      country: string;
+      device_class: string;
+      events: number;
+      quantity: number;
+      revenue_usd: number;
+      bot_events: number;
+    }
+  >();
   for (const e of fixture.events) {
-    const dims = { bucket: minute(e.eventTime), event_type: e.eventType, category: e.category ?? '', country: e.country ?? '', device_class: e.deviceClass };
+    const dims = {
+      bucket: minute(e.eventTime),
+      event_type: e.eventType,
+      category: e.category ?? '',
+      country: e.country ?? '',
+      device_class: e.deviceClass,
+    };
     const key = JSON.stringify(dims);
     const m = metrics.get(key) ?? { ...dims, events: 0, quantity: 0, revenue_usd: 0, bot_events: 0 };
     m.events += 1;
@@ -249,6 +268,15 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
   await db.query(
     `INSERT INTO sink_batches (committed_at, records, inserted, duplicates)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(committed_at timestamptz, records integer, inserted integer, duplicates integer)`,
-    [JSON.stringify(fixture.batches.map((b) => ({ committed_at: b.committedAt.toISOString(), records: b.records, inserted: b.inserted, duplicates: b.duplicates })))],
+    [
+      JSON.stringify(
+        fixture.batches.map((b) => ({
+          committed_at: b.committedAt.toISOString(),
+          records: b.records,
+          inserted: b.inserted,
+          duplicates: b.duplicates,
+        })),
+      ),
+    ],
   );
 }

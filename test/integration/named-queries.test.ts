@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryParameterError } from '../../src/analytics/errors.js';
 import { assertEventsScanBounded } from '../../src/analytics/events-scan-guard.js';
 import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../../src/analytics/freshness-buckets.js';
+import { type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
 import { NO_STATUS_SOURCE_NOTE } from '../../src/analytics/pipeline-query.js';
 import type { PipelineStatusSource } from '../../src/analytics/pipeline-status.js';
-import { type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
-import { type AnalyticsFixture, type FixtureEvent, buildAnalyticsFixture, insertAnalyticsFixture } from '../helpers/analytics-fixture.js';
+import { type AnalyticsFixture, buildAnalyticsFixture, type FixtureEvent, insertAnalyticsFixture } from '../helpers/analytics-fixture.js';
 import { STORES, type TestStore } from '../helpers/stores.js';
 
 const NOW = new Date('2025-03-01T12:00:30.500Z');
@@ -75,7 +75,10 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
       const to = '2025-03-01T12:01:00.000Z';
       expect(result.params).toEqual({ metric: 'events', bucket: '1m', last: '30m', from, to });
       expect(result.sources).toEqual(['metrics_minute']);
-      expect(result.columns).toEqual([{ name: 'bucket', type: 'time' }, { name: 'events', type: 'number' }]);
+      expect(result.columns).toEqual([
+        { name: 'bucket', type: 'time' },
+        { name: 'events', type: 'number' },
+      ]);
       const window = eventsIn(from, to);
       expect(window.length).toBeGreaterThan(100);
       expect(result.rows).toEqual(
@@ -102,7 +105,7 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
           sum(window.filter((e) => e.category === c && bucketOf(e.eventTime, 5 * MINUTE) === b).map((e) => e.revenueUsd ?? 0)),
         );
         const actual = result.rows.map((r) => r[i + 1] as number);
-        actual.forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 2));
+        for (const [j, v] of actual.entries()) expect(v).toBeCloseTo(expected[j] as number, 2);
       }
       expect(result.notes).toEqual([`showing the 2 largest of ${categories.length} category series; "series" allows up to 20`]);
     });
@@ -130,7 +133,9 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
       const window = eventsIn(from, to);
       const buckets = bucketStarts(from, to, 5 * MINUTE);
       const users = (cls: string, b: string) =>
-        new Set(window.filter((e) => e.deviceClass === cls && e.userId !== null && bucketOf(e.eventTime, 5 * MINUTE) === b).map((e) => e.userId)).size;
+        new Set(
+          window.filter((e) => e.deviceClass === cls && e.userId !== null && bucketOf(e.eventTime, 5 * MINUTE) === b).map((e) => e.userId),
+        ).size;
       const classes = [...new Set(window.map((e) => e.deviceClass))]
         .map((c) => ({ c, total: sum(buckets.map((b) => users(c, b))) }))
         .sort((a, b) => b.total - a.total || byCodePoint(a.c, b.c))
@@ -146,7 +151,9 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
       const to = '2025-03-01T12:01:00.000Z';
       const window = eventsIn(from, to).filter((e) => e.eventType === 'page_view' && e.isBot);
       expect(window.length).toBeGreaterThan(0);
-      expect(column(result, 'bot_events')).toEqual(bucketStarts(from, to, MINUTE).map((b) => window.filter((e) => bucketOf(e.eventTime, MINUTE) === b).length));
+      expect(column(result, 'bot_events')).toEqual(
+        bucketStarts(from, to, MINUTE).map((b) => window.filter((e) => bucketOf(e.eventTime, MINUTE) === b).length),
+      );
     });
 
     it('gives the same counts from the rollups and from raw events', async () => {
@@ -158,7 +165,9 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
       expect(perHalfMinute.sources).toEqual(['events']);
       expect(perHalfMinute.columns).toEqual(perMinute.columns);
       const folded = perMinute.rows.map((_, i) =>
-        (perHalfMinute.rows[2 * i] as number[]).map((v, j) => (j === 0 ? v : v + ((perHalfMinute.rows[2 * i + 1] as number[])[j] as number))),
+        (perHalfMinute.rows[2 * i] as number[]).map((v, j) =>
+          j === 0 ? v : v + ((perHalfMinute.rows[2 * i + 1] as number[])[j] as number),
+        ),
       );
       expect(folded).toEqual(perMinute.rows);
     });
@@ -188,7 +197,7 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
         .slice(0, 5);
       expect(result.columns.map((c) => c.name)).toEqual(['sku', 'product_name', 'revenue_usd']);
       expect(result.rows.map((r) => [r[0], r[1]])).toEqual(expected.map((x) => [x.sku, x.name]));
-      result.rows.forEach((r, i) => expect(r[2]).toBeCloseTo(expected[i]?.revenue as number, 2));
+      for (const [i, r] of result.rows.entries()) expect(r[2]).toBeCloseTo(expected[i]?.revenue as number, 2);
     });
 
     it('ranks countries by events from the rollups, leaving out events without a country', async () => {
@@ -206,7 +215,10 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
       const result = await run('top', { dimension: 'browser', metric: 'active_sessions', last: '1h' });
       const window = eventsIn(from, to).filter((e) => e.browser !== null);
       const expected = [...new Set(window.map((e) => e.browser as string))]
-        .map((b) => [b, new Set(window.filter((e) => e.browser === b && e.sessionId !== null).map((e) => e.sessionId)).size] as [string, number])
+        .map(
+          (b) =>
+            [b, new Set(window.filter((e) => e.browser === b && e.sessionId !== null).map((e) => e.sessionId)).size] as [string, number],
+        )
         .sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0]));
       expect(result.rows).toEqual(expected);
     });
@@ -234,7 +246,13 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
         const reached = expectedFunnel(eventsIn(from, to), by === 'session' ? 'sessionId' : 'userId');
         expect(reached[0]).toBeGreaterThan(reached[3] as number);
         expect(reached[3]).toBeGreaterThan(0);
-        expect(result.columns.map((c) => c.name)).toEqual(['step', 'event_type', `${by}s`, 'conversion_from_previous', 'conversion_from_first']);
+        expect(result.columns.map((c) => c.name)).toEqual([
+          'step',
+          'event_type',
+          `${by}s`,
+          'conversion_from_previous',
+          'conversion_from_first',
+        ]);
         expect(result.rows).toEqual(
           ['product_view', 'add_to_cart', 'checkout', 'purchase'].map((step, i) => [
             i + 1,
@@ -249,7 +267,11 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
 
     it('does not count a cart added before the product was viewed', async () => {
       const ordered = expectedFunnel(eventsIn(from, to), 'sessionId');
-      const unordered = new Set(eventsIn(from, to).filter((e) => e.eventType === 'add_to_cart' && e.sessionId).map((e) => e.sessionId)).size;
+      const unordered = new Set(
+        eventsIn(from, to)
+          .filter((e) => e.eventType === 'add_to_cart' && e.sessionId)
+          .map((e) => e.sessionId),
+      ).size;
       expect(ordered[1]).toBeLessThan(unordered);
       const result = await run('funnel', { last: '1h' });
       expect(result.rows[1]?.[2]).toBe(ordered[1]);
@@ -365,6 +387,9 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
     await expect(assertEventsScanBounded(store.client, window, undefined, held)).resolves.toBeUndefined();
     const refusal = assertEventsScanBounded(store.client, window, undefined, held - 1);
     await expect(refusal).rejects.toBeInstanceOf(QueryParameterError);
-    await expect(refusal).rejects.toMatchObject({ parameter: 'last', message: expect.stringContaining(`holds ${held.toLocaleString('en-US')} events`) });
+    await expect(refusal).rejects.toMatchObject({
+      parameter: 'last',
+      message: expect.stringContaining(`holds ${held.toLocaleString('en-US')} events`),
+    });
   });
 });

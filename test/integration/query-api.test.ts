@@ -6,10 +6,10 @@
 import { createServer } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUERY_NAMES, type QueryResult, handleQueryRequest, runNamedQuery } from '../../src/analytics/index.js';
+import { handleQueryRequest, QUERY_NAMES, type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import { buildAnalyticsFixture, insertAnalyticsFixture } from '../helpers/analytics-fixture.js';
-import { type TestStore, postgresTestStore } from '../helpers/stores.js';
+import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
 const NOW = new Date('2025-03-01T12:00:30.500Z');
 const fixture = buildAnalyticsFixture({ now: NOW, seed: 11, sessions: 200 });
@@ -57,7 +57,11 @@ describe('query API on PostgreSQL', () => {
   });
 
   it('serves numbers as JSON numbers and an answer computed from the stored events', async () => {
-    const response = await handleQueryRequest(store.client, { path: '/query/top', query: { dimension: 'event_type', n: '100', from: FROM, to: TO } }, { now: NOW });
+    const response = await handleQueryRequest(
+      store.client,
+      { path: '/query/top', query: { dimension: 'event_type', n: '100', from: FROM, to: TO } },
+      { now: NOW },
+    );
     const body = JSON.parse(response.body) as QueryResult;
     const inWindow = fixture.events.filter((e) => e.eventTime >= new Date(FROM) && e.eventTime < new Date(TO));
     const counts = new Map<string, number>();
@@ -85,7 +89,11 @@ describe('query API on PostgreSQL', () => {
     await store.client.query('ALTER TABLE freshness_minute RENAME TO freshness_minute_moved');
     try {
       const causes: unknown[] = [];
-      const response = await handleQueryRequest(store.client, { path: '/query/freshness', query: {} }, { requestId: 'r-1', onError: (e) => causes.push(e) });
+      const response = await handleQueryRequest(
+        store.client,
+        { path: '/query/freshness', query: {} },
+        { requestId: 'r-1', onError: (e) => causes.push(e) },
+      );
       expect(response.statusCode).toBe(500);
       expect(JSON.parse(response.body)).toEqual({ error: 'internal', message: 'the query failed', requestId: 'r-1' });
       expect(String(causes[0])).toContain('freshness_minute');

@@ -65,7 +65,15 @@ describe('histogramPercentile', () => {
   });
 
   it('reads a rank in the overflow bucket as the last finite bound', () => {
-    expect(histogramPercentile([{ leMs: 500, count: 98 }, { leMs: LATENCY_OVERFLOW_LE_MS, count: 2 }], 0.99)).toBe(3_600_000);
+    expect(
+      histogramPercentile(
+        [
+          { leMs: 500, count: 98 },
+          { leMs: LATENCY_OVERFLOW_LE_MS, count: 2 },
+        ],
+        0.99,
+      ),
+    ).toBe(3_600_000);
   });
 
   it('is null for no events and refuses quantiles outside (0, 1]', () => {

@@ -63,7 +63,11 @@ describe('handleQueryRequest', () => {
 
   it('answers 500 with the request id and no internals when the store fails, and reports the cause', async () => {
     const onError = vi.fn();
-    const response = await handleQueryRequest(failingStore(sqlError), { path: '/query/funnel', query: {} }, { requestId: 'req-42', onError });
+    const response = await handleQueryRequest(
+      failingStore(sqlError),
+      { path: '/query/funnel', query: {} },
+      { requestId: 'req-42', onError },
+    );
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: 'internal', message: 'the query failed', requestId: 'req-42' });
     expect(response.body).not.toContain('metrics_minute');
@@ -88,7 +92,9 @@ describe('isStoreUnreachable', () => {
     expect(isStoreUnreachable(refused)).toBe(true);
     expect(isStoreUnreachable(new StoreUnavailableError('down'))).toBe(true);
     expect(isStoreUnreachable(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
-    expect(isStoreUnreachable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isStoreUnreachable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(
+      true,
+    );
     expect(isStoreUnreachable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isStoreUnreachable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isStoreUnreachable(new AggregateError([refused], 'all attempts failed'))).toBe(true);

@@ -1,7 +1,7 @@
 /** Parameter validation of every named query: no store involved, so every rule is checked here. */
 import { describe, expect, it } from 'vitest';
 import { QueryParameterError, UnknownQueryError } from '../../src/analytics/errors.js';
-import { QUERY_NAMES, namedQuery, prepareNamedQuery } from '../../src/analytics/named-queries.js';
+import { namedQuery, prepareNamedQuery, QUERY_NAMES } from '../../src/analytics/named-queries.js';
 
 const NOW = new Date('2025-03-01T12:00:30.500Z');
 
@@ -51,7 +51,14 @@ describe('every query', () => {
     for (const last of ['15', '0m', '15x', '-5m', '1.5h', '', '15 m']) {
       expectRefused(name, { ...params, last }, 'last', /must be a duration: a whole number and s, m, h or d/);
     }
-    for (const from of ['yesterday', '2025-03-01', '2025-03-01T12:00:00', '2025-02-30T00:00:00Z', '2025-03-01T24:00:00Z', '1740830400000']) {
+    for (const from of [
+      'yesterday',
+      '2025-03-01',
+      '2025-03-01T12:00:00',
+      '2025-02-30T00:00:00Z',
+      '2025-03-01T24:00:00Z',
+      '1740830400000',
+    ]) {
       expectRefused(name, { ...params, from }, 'from', /must be an ISO 8601 time with a zone/);
     }
     expectRefused(name, { ...params, to: 'now' }, 'to', /must be an ISO 8601 time with a zone, e\.g\. \S+ \(got "now"\)/);
@@ -74,7 +81,9 @@ describe('every query', () => {
 describe('unknown query', () => {
   it('is refused with the list of names', () => {
     expect(() => prepareNamedQuery('revenue', {}, NOW)).toThrow(UnknownQueryError);
-    expect(() => prepareNamedQuery('revenue', {}, NOW)).toThrow('unknown query "revenue"; known queries: timeseries, top, funnel, freshness, pipeline');
+    expect(() => prepareNamedQuery('revenue', {}, NOW)).toThrow(
+      'unknown query "revenue"; known queries: timeseries, top, funnel, freshness, pipeline',
+    );
     expect(() => prepareNamedQuery('toString', {}, NOW)).toThrow(UnknownQueryError);
   });
 });
@@ -88,7 +97,18 @@ describe('timeseries', () => {
       to: '2025-03-01T12:01:00.000Z',
     });
     expect(
-      prepareNamedQuery('timeseries', { metric: 'revenue_usd', bucket: '60s', split: 'country', event_type: 'purchase', from: '2025-03-01T10:00:10+01:00', to: '2025-03-01T09:30:00Z' }, NOW).params,
+      prepareNamedQuery(
+        'timeseries',
+        {
+          metric: 'revenue_usd',
+          bucket: '60s',
+          split: 'country',
+          event_type: 'purchase',
+          from: '2025-03-01T10:00:10+01:00',
+          to: '2025-03-01T09:30:00Z',
+        },
+        NOW,
+      ).params,
     ).toEqual({
       metric: 'revenue_usd',
       bucket: '1m',
@@ -101,14 +121,29 @@ describe('timeseries', () => {
   });
 
   it('checks metric, split, series and event_type against their allow-lists', () => {
-    expectRefused('timeseries', { metric: 'revenue' }, 'metric', /must be one of events, revenue_usd, quantity, bot_events, active_users, active_sessions \(got "revenue"\)/);
+    expectRefused(
+      'timeseries',
+      { metric: 'revenue' },
+      'metric',
+      /must be one of events, revenue_usd, quantity, bot_events, active_users, active_sessions \(got "revenue"\)/,
+    );
     expectRefused('timeseries', { split: 'sku' }, 'split', /must be one of event_type, category, country, device_class/);
     expectRefused('timeseries', { split: 'country; DROP TABLE events' }, 'split', /must be one of/);
     for (const series of ['0', '21', 'ten', '-1', '1e1', '']) {
       expectRefused('timeseries', { split: 'country', series }, 'series', /must be a whole number from 1 to 20/);
     }
-    expectRefused('timeseries', { series: '5' }, 'series', /applies only with split \(one of event_type, category, country, device_class\)/);
-    expectRefused('timeseries', { event_type: 'refund' }, 'event_type', /must be one of page_view, product_view, search, add_to_cart, checkout, purchase/);
+    expectRefused(
+      'timeseries',
+      { series: '5' },
+      'series',
+      /applies only with split \(one of event_type, category, country, device_class\)/,
+    );
+    expectRefused(
+      'timeseries',
+      { event_type: 'refund' },
+      'event_type',
+      /must be one of page_view, product_view, search, add_to_cart, checkout, purchase/,
+    );
   });
 
   it('checks the bucket: 1s to 1h, whole minutes from a minute, at most 1440 per window', () => {
@@ -122,7 +157,12 @@ describe('timeseries', () => {
 
   it('reads raw events over a day at most', () => {
     expectRefused('timeseries', { metric: 'active_users', bucket: '1h', last: '2d' }, 'last', /at most 1d/);
-    expectRefused('timeseries', { bucket: '30s', from: '2025-02-28T00:00:00Z', to: '2025-02-28T13:00:00Z' }, 'bucket', /makes 1560 buckets/);
+    expectRefused(
+      'timeseries',
+      { bucket: '30s', from: '2025-02-28T00:00:00Z', to: '2025-02-28T13:00:00Z' },
+      'bucket',
+      /makes 1560 buckets/,
+    );
     expect(() => prepareNamedQuery('timeseries', { metric: 'events', bucket: '1h', last: '2d' }, NOW)).not.toThrow();
   });
 });
@@ -130,7 +170,12 @@ describe('timeseries', () => {
 describe('top', () => {
   it('requires a dimension from the allow-list', () => {
     expectRefused('top', {}, 'dimension', /is required: one of event_type, category, country, device_class, sku, browser, os/);
-    expectRefused('top', { dimension: 'user_id' }, 'dimension', /must be one of event_type, category, country, device_class, sku, browser, os \(got "user_id"\)/);
+    expectRefused(
+      'top',
+      { dimension: 'user_id' },
+      'dimension',
+      /must be one of event_type, category, country, device_class, sku, browser, os \(got "user_id"\)/,
+    );
   });
 
   it('checks metric, n and event_type', () => {
@@ -156,7 +201,11 @@ describe('top', () => {
 
 describe('funnel', () => {
   it('counts by session or user, over a day at most', () => {
-    expect(prepareNamedQuery('funnel', {}, NOW).params).toEqual({ by: 'session', from: '2025-03-01T11:45:00.000Z', to: '2025-03-01T12:01:00.000Z' });
+    expect(prepareNamedQuery('funnel', {}, NOW).params).toEqual({
+      by: 'session',
+      from: '2025-03-01T11:45:00.000Z',
+      to: '2025-03-01T12:01:00.000Z',
+    });
     expectRefused('funnel', { by: 'device' }, 'by', /must be one of session, user \(got "device"\)/);
     expectRefused('funnel', { last: '25h' }, 'last', /at most 1d/);
   });
