@@ -57,7 +57,7 @@ function microsPerRecord<T>(label: string, input: T[][], fn: (batch: T[]) => unk
 async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaRecord[][]): Promise<number> {
   await migrate(client);
   await seedReferenceData(client);
-  await client.query('TRUNCATE events, metrics_minute, freshness_minute, sink_batches');
+  await client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, sink_batches');
   const start = performance.now();
   let rows = 0;
   for (const batch of input) rows += (await sinkBatch(batch, pipeline, client)).outcome.passed;

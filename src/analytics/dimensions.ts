@@ -1,3 +1,5 @@
+import type { RollupTable } from './metrics.js';
+
 /**
  * The allow-list of dimensions: request names mapped to SQL columns. Only these identifiers ever
  * reach SQL; request values are bound parameters.
@@ -8,6 +10,8 @@ export interface DimensionSpec {
   readonly column: string;
   /** Kept in metrics_minute ('' when missing), so rollups can answer for it. */
   readonly inRollup: boolean;
+  /** A rollup of its own keyed by this dimension (product_minute for sku). */
+  readonly ownRollup?: 'product_minute';
 }
 
 export const DIMENSIONS = {
@@ -15,7 +19,7 @@ export const DIMENSIONS = {
   category: { column: 'category', inRollup: true },
   country: { column: 'country', inRollup: true },
   device_class: { column: 'device_class', inRollup: true },
-  sku: { column: 'sku', inRollup: false },
+  sku: { column: 'sku', inRollup: false, ownRollup: 'product_minute' },
   browser: { column: 'browser', inRollup: false },
   os: { column: 'os', inRollup: false },
 } as const satisfies Record<string, DimensionSpec>;
@@ -32,8 +36,8 @@ export type SplitDimension = (typeof SPLIT_DIMENSIONS)[number];
 export const MISSING_DIMENSION_LABEL = '(none)';
 
 /** SQL giving the dimension as text, '' when missing, for the table read. */
-export function dimensionKeySql(dimension: Dimension, table: 'events' | 'metrics_minute'): string {
+export function dimensionKeySql(dimension: Dimension, table: 'events' | RollupTable): string {
   const { column } = DIMENSIONS[dimension];
   // ::text also drops the blank padding of char(n) columns such as country.
-  return table === 'metrics_minute' ? column : `coalesce(${column}::text, '')`;
+  return table === 'events' ? `coalesce(${column}::text, '')` : column;
 }

@@ -4,6 +4,9 @@
  * of quantity and revenue_usd, and the count of bot events of exactly the events stored.
  */
 
+/** Rollup tables; both keep events, quantity, revenue_usd and bot_events per minute. */
+export type RollupTable = 'metrics_minute' | 'product_minute';
+
 export interface MetricSpec {
   /** Aggregate over metrics_minute, or null when the rollups cannot answer (distinct counts). */
   readonly rollupSql: string | null;
@@ -25,9 +28,9 @@ export type Metric = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as [Metric, ...Metric[]];
 
 /** The metric's aggregate for the table read, as float8 (pg returns bigint and numeric as strings). */
-export function metricSql(metric: Metric, table: 'events' | 'metrics_minute'): string {
+export function metricSql(metric: Metric, table: 'events' | RollupTable): string {
   const spec: MetricSpec = METRICS[metric];
-  const aggregate = table === 'metrics_minute' ? spec.rollupSql : spec.eventsSql;
+  const aggregate = table === 'events' ? spec.eventsSql : spec.rollupSql;
   if (aggregate === null) throw new Error(`metric ${metric} cannot be read from ${table}`);
   return `coalesce(${aggregate}, 0)::float8`;
 }

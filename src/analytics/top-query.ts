@@ -1,6 +1,6 @@
 /**
  * top: the N values of a dimension with the largest metric over a window. Dimensions and metrics
- * the rollups keep are read from metrics_minute; the others (sku, browser, os, distinct counts)
+ * the rollups keep are read from metrics_minute (products from product_minute); the others (browser, os, distinct counts)
  * from raw events, within a bounded window. Events lacking the dimension are left out.
  */
 import { EVENT_TYPES } from '../events/event-schemas.js';
@@ -10,7 +10,7 @@ import { formatDuration } from './duration.js';
 import { QueryParameterError } from './errors.js';
 import { assertEventsScanBounded } from './events-scan-guard.js';
 import { QUERY_LIMITS } from './limits.js';
-import { METRIC_NAMES, METRICS, type Metric, type MetricSpec, metricInRollup, metricSql } from './metrics.js';
+import { METRIC_NAMES, METRICS, type Metric, type MetricSpec, metricInRollup, metricSql, type RollupTable } from './metrics.js';
 import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
@@ -33,7 +33,7 @@ interface TopPlan {
   n: number;
   eventType: string | undefined;
   window: TimeWindow;
-  table: 'metrics_minute' | 'events';
+  table: RollupTable | 'events';
 }
 
 export const topQuery: NamedQuery = {
@@ -46,8 +46,8 @@ export const topQuery: NamedQuery = {
       throw new QueryParameterError('dimension', `is required: one of ${TOP_DIMENSIONS.join(', ')}`);
     }
     const metric = p.metric ?? 'events';
-    const inRollup = (DIMENSIONS[p.dimension] as DimensionSpec).inRollup && metricInRollup(metric);
-    const table = inRollup ? 'metrics_minute' : 'events';
+    const spec = DIMENSIONS[p.dimension] as DimensionSpec;
+    const table: TopPlan['table'] = !metricInRollup(metric) ? 'events' : spec.inRollup ? 'metrics_minute' : (spec.ownRollup ?? 'events');
     // Whole minutes either way, so an answer does not change with the table that gives it.
     const window = resolveWindow(p, now, {
       alignMs: MINUTE_MS,
@@ -71,7 +71,7 @@ export const topQuery: NamedQuery = {
 async function runTop(db: SqlQueryable, plan: TopPlan): Promise<QueryAnswer> {
   const { table, window } = plan;
   if (table === 'events') await assertEventsScanBounded(db, window, plan.eventType ? [plan.eventType] : undefined);
-  const timeColumn = table === 'metrics_minute' ? 'bucket' : 'event_time';
+  const timeColumn = table === 'events' ? 'event_time' : 'bucket';
   const keySql = dimensionKeySql(plan.dimension, table);
   const withName = plan.dimension === 'sku';
   const rows = await db.query<{ k: string; product_name: string | null; v: unknown }>(

@@ -60,7 +60,7 @@ WITH input AS (
   INSERT INTO events (${columnList}, ingested_at)
   SELECT ${columnList}, clock_timestamp() FROM input
   ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_type, event_time, received_at, ingested_at, category, country, device_class, quantity, revenue_usd, is_bot
+  RETURNING event_type, event_time, received_at, ingested_at, sku, product_name, category, country, device_class, quantity, revenue_usd, is_bot
 ), metrics AS (
   INSERT INTO metrics_minute AS m (bucket, event_type, category, country, device_class, events, quantity, revenue_usd, bot_events)
   SELECT date_trunc('minute', event_time), event_type, coalesce(category, ''), coalesce(country, ''), coalesce(device_class, ''),
@@ -69,6 +69,14 @@ WITH input AS (
   ON CONFLICT (bucket, event_type, category, country, device_class) DO UPDATE SET
     events = m.events + EXCLUDED.events, quantity = m.quantity + EXCLUDED.quantity,
     revenue_usd = m.revenue_usd + EXCLUDED.revenue_usd, bot_events = m.bot_events + EXCLUDED.bot_events
+), products AS (
+  INSERT INTO product_minute AS p (bucket, sku, event_type, product_name, events, quantity, revenue_usd, bot_events)
+  SELECT date_trunc('minute', event_time), sku, event_type, max(product_name),
+         count(*), coalesce(sum(quantity), 0), coalesce(sum(revenue_usd), 0), count(*) FILTER (WHERE is_bot)
+  FROM new_rows WHERE sku IS NOT NULL GROUP BY 1, 2, 3
+  ON CONFLICT (bucket, sku, event_type) DO UPDATE SET
+    events = p.events + EXCLUDED.events, quantity = p.quantity + EXCLUDED.quantity,
+    revenue_usd = p.revenue_usd + EXCLUDED.revenue_usd, bot_events = p.bot_events + EXCLUDED.bot_events
 ), freshness AS (
   INSERT INTO freshness_minute AS f (bucket, le_ms, events)
   SELECT bucket, coalesce(($2::int4[])[width_bucket(latency_ms - 1, $2::int4[]) + 1], ${LATENCY_OVERFLOW_LE_MS}), count(*)

@@ -253,6 +253,25 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
     [JSON.stringify([...metrics.values()])],
   );
 
+  const products = new Map<string, { bucket: string; sku: string; event_type: string; product_name: string | null; events: number; quantity: number; revenue_usd: number; bot_events: number }>();
+  for (const e of fixture.events) {
+    if (e.sku === null) continue;
+    const keyParts = { bucket: minute(e.eventTime), sku: e.sku, event_type: e.eventType };
+    const key = JSON.stringify(keyParts);
+    const p = products.get(key) ?? { ...keyParts, product_name: e.productName, events: 0, quantity: 0, revenue_usd: 0, bot_events: 0 };
+    p.events += 1;
+    p.quantity += e.quantity ?? 0;
+    p.revenue_usd = round2(p.revenue_usd + (e.revenueUsd ?? 0));
+    p.bot_events += e.isBot ? 1 : 0;
+    products.set(key, p);
+  }
+  await db.query(
+    `INSERT INTO product_minute (bucket, sku, event_type, product_name, events, quantity, revenue_usd, bot_events)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(bucket timestamptz, sku text, event_type text, product_name text,
+            events bigint, quantity bigint, revenue_usd numeric, bot_events bigint)`,
+    [JSON.stringify([...products.values()])],
+  );
+
   const freshness = new Map<string, { bucket: string; le_ms: number; events: number }>();
   for (const e of fixture.events) {
     const row = { bucket: minute(e.ingestedAt), le_ms: latencyBucketUpperBound(e.ingestedAt.getTime() - e.receivedAt.getTime()) };

@@ -12,8 +12,18 @@ export async function rollupsAndRecomputation(client: SqlQueryable) {
             coalesce(sum(revenue_usd), 0)::float8 AS revenue_usd, (count(*) FILTER (WHERE is_bot))::int AS bot_events
      FROM events GROUP BY 1, 2, 3, 4, 5 ${order}`,
   );
+  const productOrder = 'ORDER BY bucket, sku, event_type';
+  const keptProducts = await client.query(
+    `SELECT bucket, sku, event_type, product_name, events::int, quantity::int, revenue_usd::float8, bot_events::int FROM product_minute ${productOrder}`,
+  );
+  const recomputedProducts = await client.query(
+    `SELECT date_trunc('minute', event_time) AS bucket, sku, event_type, max(product_name) AS product_name, count(*)::int AS events,
+            coalesce(sum(quantity), 0)::int AS quantity, coalesce(sum(revenue_usd), 0)::float8 AS revenue_usd,
+            (count(*) FILTER (WHERE is_bot))::int AS bot_events
+     FROM events WHERE sku IS NOT NULL GROUP BY 1, 2, 3 ${productOrder}`,
+  );
   const [counts] = await client.query<{ events: number; freshness: number }>(
     'SELECT (SELECT count(*) FROM events)::int AS events, (SELECT coalesce(sum(events), 0) FROM freshness_minute)::int AS freshness',
   );
-  return { kept, recomputed, counts };
+  return { kept: { metrics: kept, products: keptProducts }, recomputed: { metrics: recomputed, products: recomputedProducts }, counts };
 }

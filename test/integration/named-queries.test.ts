@@ -182,10 +182,10 @@ describe.each(STORES)('named queries on %s', (_name, open) => {
     const from = '2025-03-01T11:00:00.000Z';
     const to = '2025-03-01T12:01:00.000Z';
 
-    it('ranks products by revenue from raw events, with their names', async () => {
+    it('ranks products by revenue from the product rollup, with their names', async () => {
       const result = await run('top', { dimension: 'sku', metric: 'revenue_usd', n: '5', last: '1h' });
       expect(result.params).toEqual({ dimension: 'sku', metric: 'revenue_usd', n: 5, last: '1h', from, to });
-      expect(result.sources).toEqual(['events']);
+      expect(result.sources).toEqual(['product_minute']);
       const window = eventsIn(from, to).filter((e) => e.sku !== null);
       const expected = [...new Set(window.map((e) => e.sku as string))]
         .map((sku) => ({

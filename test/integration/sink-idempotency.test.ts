@@ -33,7 +33,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     await store?.dispose();
   });
   beforeEach(async () => {
-    await store.client.query('TRUNCATE events, metrics_minute, freshness_minute, sink_batches');
+    await store.client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, sink_batches');
     outcomes = [];
     handler = createSinkHandler({ pipeline, store: store.client, publisher: collectingPublisher(), logger: silentLogger, onOutcome: (o) => outcomes.push(o) });
   });

@@ -182,7 +182,7 @@ describe('top', () => {
     expectRefused('top', { dimension: 'sku', metric: 'price' }, 'metric', /must be one of events, revenue_usd/);
     for (const n of ['0', '101', 'all', '5.5']) expectRefused('top', { dimension: 'sku', n }, 'n', /must be a whole number from 1 to 100/);
     expectRefused('top', { dimension: 'sku', event_type: 'PURCHASE' }, 'event_type', /must be one of page_view/);
-    expectRefused('top', { dimension: 'sku', last: '2d' }, 'last', /at most 1d/);
+    expectRefused('top', { dimension: 'browser', last: '2d' }, 'last', /at most 1d/);
   });
 
   it('fills defaults and aligns the window to minutes', () => {
