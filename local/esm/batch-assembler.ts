@@ -57,8 +57,12 @@ export class BatchAssembler {
     this.bytes = this.baseBytes;
   }
 
-  /** Offers the next record of its partition; `now` (epoch ms) opens the window on the first record. */
-  offer(record: KafkaRecord, now: number): OfferResult {
+  /**
+   * Offers the next record of its partition. `arrival` is when the record was fetched (epoch ms):
+   * the window runs from the earliest arrival in the batch, so records that already waited while
+   * their partition had a batch in flight do not wait a second window.
+   */
+  offer(record: KafkaRecord, arrival: number): OfferResult {
     const key = topicPartitionKey(record.topic, record.partition);
     const recordBytes = encodedRecordSize(encodeRecord(record));
     const entryBytes = partitionEntryBytes(key);
@@ -69,7 +73,7 @@ export class BatchAssembler {
     if (this.count >= this.limits.batchSize || this.bytes + cost > this.limits.maxPayloadBytes) return 'full';
     if (group) group.push(record);
     else this.groups.set(key, [record]);
-    if (this.count === 0) this.openedAt = now;
+    if (this.openedAt === undefined || arrival < this.openedAt) this.openedAt = arrival;
     this.count++;
     this.bytes += cost;
     return 'added';
@@ -96,7 +100,7 @@ export class BatchAssembler {
     return this.groups.has(partitionKey);
   }
 
-  /** Epoch ms at which the window closes; undefined while the batch is empty. */
+  /** Epoch ms at which the window closes (possibly already past); undefined while the batch is empty. */
   get deadline(): number | undefined {
     return this.openedAt === undefined ? undefined : this.openedAt + this.limits.windowMs;
   }

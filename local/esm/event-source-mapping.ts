@@ -155,6 +155,7 @@ export class EventSourceMapping {
   private producer: Producer | undefined;
   private admin: Promise<Admin> | undefined;
   private windowTimer: NodeJS.Timeout | undefined;
+  private windowDeadline = 0;
   private fillScheduled = false;
   private cursor = 0;
   private state: State = 'new';
@@ -334,9 +335,10 @@ export class EventSourceMapping {
   private async onFetched({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.stopping) return; // left unresolved: not taken
     const queue = this.queueFor(batch.topic, batch.partition);
+    const arrival = Date.now();
     let taken = 0;
     for (const message of batch.messages) {
-      if (queue.push(recordFromMessage(batch.topic, batch.partition, message))) taken++;
+      if (queue.push(recordFromMessage(batch.topic, batch.partition, message), arrival)) taken++;
     }
     const last = batch.messages[batch.messages.length - 1];
     // Resolving moves kafkajs's fetch position only; commits are ours (autoCommit is off).
@@ -387,7 +389,7 @@ export class EventSourceMapping {
     for (let i = 0; i < queues.length; i++) {
       const queue = queues[(this.cursor + i) % queues.length] as PartitionQueue;
       for (let record = queue.peek(); !queue.busy && record !== undefined; record = queue.peek()) {
-        const result = this.assembler.offer(record, now);
+        const result = this.assembler.offer(record, queue.peekArrival());
         if (result === 'added') {
           queue.shift();
           if (this.assembler.isFull) this.dispatchOpenBatch();
@@ -404,17 +406,23 @@ export class EventSourceMapping {
         this.consumer?.resume([{ topic: queue.topic, partitions: [queue.partition] }]);
       }
     }
+    this.armWindowTimer(now);
+  }
+
+  /** Closes the open batch when its window ends; re-armed when an older record moved the end earlier. */
+  private armWindowTimer(now: number): void {
     const deadline = this.assembler.deadline;
-    if (deadline !== undefined && this.windowTimer === undefined) {
-      this.windowTimer = setTimeout(
-        () => {
-          this.windowTimer = undefined;
-          if (!this.assembler.isEmpty) this.dispatchOpenBatch();
-          this.fill();
-        },
-        Math.max(0, deadline - now),
-      );
-    }
+    if (deadline === undefined || (this.windowTimer !== undefined && this.windowDeadline <= deadline)) return;
+    this.clearWindowTimer();
+    this.windowDeadline = deadline;
+    this.windowTimer = setTimeout(
+      () => {
+        this.windowTimer = undefined;
+        if (!this.assembler.isEmpty) this.dispatchOpenBatch();
+        this.fill();
+      },
+      Math.max(0, deadline - now),
+    );
   }
 
   /** Runs fill() once after the current turn, however many partitions were released in it. */

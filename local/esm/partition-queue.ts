@@ -14,6 +14,8 @@ export class PartitionQueue {
   /** Key and value bytes of the queued records. */
   bytes = 0;
   private records: KafkaRecord[] = [];
+  /** When each queued record was fetched (epoch ms): a batch's window runs from its oldest record's arrival. */
+  private arrivals: number[] = [];
   private head = 0;
   /** Next offset expected from the fetcher; lower ones are refetched duplicates. */
   private nextOffset: number | undefined;
@@ -25,12 +27,13 @@ export class PartitionQueue {
     this.key = topicPartitionKey(topic, partition);
   }
 
-  /** Queues a fetched record; false for a duplicate of one already queued or processed. */
-  push(record: KafkaRecord): boolean {
+  /** Queues a record fetched at `arrival` (epoch ms); false for a duplicate of one already queued or processed. */
+  push(record: KafkaRecord, arrival: number): boolean {
     if (this.nextOffset !== undefined && record.offset < this.nextOffset) return false;
     this.committedPosition ??= record.offset;
     this.nextOffset = record.offset + 1;
     this.records.push(record);
+    this.arrivals.push(arrival);
     this.bytes += recordBytes(record);
     return true;
   }
@@ -43,6 +46,11 @@ export class PartitionQueue {
     return this.records[this.head];
   }
 
+  /** When the record peek() returns was fetched. */
+  peekArrival(): number {
+    return this.arrivals[this.head] ?? Date.now();
+  }
+
   /** Drops the record peek() returned. */
   shift(): void {
     const record = this.records[this.head];
@@ -50,9 +58,11 @@ export class PartitionQueue {
     this.head++;
     if (this.head === this.records.length) {
       this.records = [];
+      this.arrivals = [];
       this.head = 0;
     } else if (this.head >= 4096 && this.head * 2 >= this.records.length) {
       this.records = this.records.slice(this.head);
+      this.arrivals = this.arrivals.slice(this.head);
       this.head = 0;
     }
   }
@@ -61,6 +71,7 @@ export class PartitionQueue {
   clear(): void {
     this.bytes = 0;
     this.records = [];
+    this.arrivals = [];
     this.head = 0;
     this.nextOffset = undefined;
   }

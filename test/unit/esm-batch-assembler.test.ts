@@ -42,7 +42,7 @@ describe('BatchAssembler', () => {
     expect(assembler.offer(record(0, 2), 1004)).toBe('added');
   });
 
-  it('opens the window with the first record and resets it on take', () => {
+  it('runs the window from the earliest arrival in the batch and resets it on take', () => {
     const assembler = new BatchAssembler({ batchSize: 100, maxPayloadBytes: 6 * 1024 * 1024, windowMs: 250 }, source);
     expect(assembler.deadline).toBeUndefined();
     assembler.offer(record(0, 0), 10_000);
@@ -52,6 +52,9 @@ describe('BatchAssembler', () => {
     expect(assembler.deadline).toBeUndefined();
     assembler.offer(record(0, 2), 20_000);
     expect(assembler.deadline).toBe(20_250);
+    // A record that was fetched earlier (its partition had a batch in flight) moves the end earlier.
+    assembler.offer(record(1, 0), 19_900);
+    expect(assembler.deadline).toBe(20_150);
   });
 
   it('counts the payload exactly as JSON.stringify of the event', () => {

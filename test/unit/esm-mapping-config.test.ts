@@ -62,22 +62,32 @@ describe('PartitionQueue', () => {
 
   it('skips refetched duplicates and keeps offset order', () => {
     const queue = new PartitionQueue('t', 0);
-    expect([1, 2, 3].map((o) => queue.push(record(o)))).toEqual([true, true, true]);
+    expect([1, 2, 3].map((o) => queue.push(record(o), 0))).toEqual([true, true, true]);
     // After a rejoin kafkajs fetches again from the committed offset.
-    expect([1, 2, 3, 4].map((o) => queue.push(record(o)))).toEqual([false, false, false, true]);
+    expect([1, 2, 3, 4].map((o) => queue.push(record(o), 0))).toEqual([false, false, false, true]);
     const seen: number[] = [];
     for (let r = queue.peek(); r !== undefined; r = queue.peek()) {
       seen.push(r.offset);
       queue.shift();
     }
     expect(seen).toEqual([1, 2, 3, 4]);
+    expect(queue.size).toBe(0);
     expect(queue.committedPosition).toBe(1);
+  });
+
+  it('remembers when each record was fetched', () => {
+    const queue = new PartitionQueue('t', 0);
+    queue.push(record(0), 1000);
+    queue.push(record(1), 2000);
+    expect(queue.peekArrival()).toBe(1000);
+    queue.shift();
+    expect(queue.peekArrival()).toBe(2000);
   });
 
   it('counts queued key and value bytes', () => {
     const queue = new PartitionQueue('t', 0);
-    queue.push(record(0, 'hello'));
-    queue.push(record(1, ''));
+    queue.push(record(0, 'hello'), 0);
+    queue.push(record(1, ''), 0);
     expect(queue.bytes).toBe(1 + 5 + 1);
     queue.shift();
     expect([queue.size, queue.bytes]).toEqual([1, 1]);
