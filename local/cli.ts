@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
     .option('--json <file>', 'write the final summary as JSON')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);

@@ -5,6 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { optionalEnv } from '../../src/config/env.js';
+import { startDashboardServer } from '../dashboard/dashboard-server.js';
+import { twinStatusSource } from '../dashboard/twin-status-source.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import { createTrafficGenerator } from '../generator/storefront-traffic.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
@@ -27,8 +29,19 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     store: { dataDir: options.dataDir },
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
   });
-  writeTwinAddress({ bootstrapServers: twin.cluster.bootstrapServers, pipelineName: pipeline.name, pid: process.pid });
+  const dashboard = await startDashboardServer({
+    store: twin.store,
+    status: twinStatusSource(twin),
+    port: options.port,
+    onError: (error, info) => err.write(`\nwarning: dashboard request ${info.path} failed (${info.requestId}): ${error instanceof Error ? error.message : String(error)}\n`),
+  }).catch(async (error: unknown) => {
+    await twin.stop();
+    throw error;
+  });
+  const queryUrl = `${dashboard.url}query`;
+  writeTwinAddress({ bootstrapServers: twin.cluster.bootstrapServers, pipelineName: pipeline.name, pid: process.pid, queryUrl });
   err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
+  err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl})\n`);
   err.write(
     options.generate
       ? `Generating ${options.rate.toLocaleString('en-US')} events/s${options.durationSeconds ? ` for ${options.durationSeconds} s` : ''}; Ctrl-C stops, drains and prints a summary.\n`
@@ -119,6 +132,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     removeTwinAddress();
+    await dashboard.close();
     await twin.stop();
   }
 }
