@@ -14,7 +14,7 @@ import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
-import { EventSourceMapping, type InvocationInfo } from '../esm/event-source-mapping.js';
+import { type EsmHandler, EventSourceMapping, type InvocationInfo, type RetryBackoff } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { TwinStats } from './twin-stats.js';
 
@@ -26,6 +26,10 @@ export interface TwinOptions {
   /** Called after every invocation of any stage (progress, dashboards). */
   onInvocation?: (stage: StageName, info: InvocationInfo) => void;
   onWarning?: (message: string) => void;
+  /** Backoff between retries of a failed invocation, for every stage. @default the mapping's default */
+  retryBackoff?: RetryBackoff;
+  /** Wraps each stage's handler before its mapping calls it (fault injection in tests). */
+  wrapHandler?: (stage: StageName, handler: StageHandler) => EsmHandler;
 }
 
 export interface LocalTwin {
@@ -37,6 +41,11 @@ export interface LocalTwin {
   readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
   /** A producer on the twin's Kafka (for the generator and `produce`). */
   readonly publisher: RecordPublisher;
+  /**
+   * Another emulator instance of a stage: same consumer group, handler and settings, not started.
+   * The caller starts and stops it (a second consumer joining the group, as when Lambda scales out).
+   */
+  createMapping(stage: StageName): EventSourceMapping;
   /** Offset lag per stage. */
   lag(): Promise<Record<StageName, number>>;
   /**
@@ -67,21 +76,19 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       enrich: createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData(store.client)) }),
       sink: createSinkHandler({ ...common, store: store.client }),
     };
-    const mappings = Object.fromEntries(
-      STAGE_NAMES.map((stage) => [
-        stage,
-        new EventSourceMapping({
-          stage: pipeline.stages[stage],
-          kafka,
-          bootstrapServers: cluster.bootstrapServers,
-          functionName: `${pipeline.name}-${stage}`,
-          handler: handlers[stage],
-          failureTopic: pipeline.topics.failures.name,
-          onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
-          onWarning: options.onWarning,
-        }),
-      ]),
-    ) as Record<StageName, EventSourceMapping>;
+    const createMapping = (stage: StageName): EventSourceMapping =>
+      new EventSourceMapping({
+        stage: pipeline.stages[stage],
+        kafka,
+        bootstrapServers: cluster.bootstrapServers,
+        functionName: `${pipeline.name}-${stage}`,
+        handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
+        failureTopic: pipeline.topics.failures.name,
+        retryBackoff: options.retryBackoff,
+        onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
+        onWarning: options.onWarning,
+      });
+    const mappings = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createMapping(stage)])) as Record<StageName, EventSourceMapping>;
     for (const stage of STAGE_NAMES) {
       await mappings[stage].start();
       cleanup.unshift(() => mappings[stage].stop());
@@ -98,6 +105,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       stats,
       mappings,
       publisher,
+      createMapping,
       lag,
       async drain(timeoutMs, signal) {
         const deadline = Date.now() + timeoutMs;
