@@ -11,68 +11,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
 import { BatchAssembler, payloadBytesOf } from './batch-assembler.js';
 import { interpretBatchResponse } from './batch-response.js';
 import { type BatchContext, type CommitPosition, type InvocationAttempt, rejectOversizeRecord, runBatch } from './batch-runner.js';
 import { EventSourceMappingConfigError, EventSourceMappingError, HandlerTimeoutError } from './errors.js';
-import {
-  buildFailureEnvelope,
-  DEFAULT_EVENT_SOURCE_ARN,
-  type FailedInvocation,
-  type FailureEnvelope,
-  functionArnFor,
-} from './failure-envelope.js';
+import { sendToFailureDestination } from './failure-destination.js';
+import { DEFAULT_EVENT_SOURCE_ARN, type FailedInvocation, functionArnFor } from './failure-envelope.js';
+import { type EventSourceMappingConfig, type InvocationInfo, validateMappingConfig } from './mapping-config.js';
 import { type EsmStats, StatsRecorder } from './mapping-stats.js';
 import { PartitionQueue } from './partition-queue.js';
 import { recordFromMessage } from './record-from-message.js';
-import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
 
 export type { FailureEnvelope } from './failure-envelope.js';
+export type { EsmHandler, EventSourceMappingConfig, InvocationInfo } from './mapping-config.js';
 export type { EsmStats } from './mapping-stats.js';
 export type { RetryBackoff } from './retry-policy.js';
-
-// biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
-export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
-
-export interface InvocationInfo {
-  readonly functionName: string;
-  readonly requestId: string;
-  readonly records: number;
-  /** "<topic>-<partition>" keys in the event. */
-  readonly partitions: readonly string[];
-  /** 1 for the first invocation of these records, then counting retries. */
-  readonly attempt: number;
-  readonly durationMs: number;
-  readonly outcome: 'success' | 'partial-failure' | 'error';
-  /** Why the invocation failed, when it did. */
-  readonly error?: string;
-}
-
-export interface EventSourceMappingConfig {
-  readonly stage: StageDefinition;
-  /** kafkajs instance from createKafka. */
-  readonly kafka: Kafka;
-  /** Put in every event, as Lambda does. */
-  readonly bootstrapServers: string;
-  readonly functionName: string;
-  readonly handler: EsmHandler;
-  /** Failure destination (Kafka destination format: one message per failed record). */
-  readonly failureTopic: string;
-  /** @default pipeline.maxPayloadBytes (6 MB) */
-  readonly maxPayloadBytes?: number;
-  /** @default DEFAULT_EVENT_SOURCE_ARN; the event source is always "aws:kafka". */
-  readonly eventSourceArn?: string;
-  /** @default DEFAULT_RETRY_BACKOFF */
-  readonly retryBackoff?: RetryBackoff;
-  /** Called after every invocation, for progress and metrics; must not throw. */
-  readonly onInvocation?: (info: InvocationInfo) => void;
-  /** Where problems the mapping recovers from are reported. @default one line on stderr */
-  readonly onWarning?: (message: string) => void;
-}
 
 /**
  * Fetch tuning. librdkafka's mock cluster does not answer a waiting fetch early when records
@@ -98,42 +56,6 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function validate(config: EventSourceMappingConfig): void {
-  const fail = (message: string): never => {
-    throw new EventSourceMappingConfigError(`event source mapping ${config.functionName || '(unnamed)'}: ${message}`);
-  };
-  const { stage } = config;
-  if (!config.functionName) fail('functionName is empty');
-  if (!config.failureTopic) fail('failureTopic is empty');
-  if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
-  if (!config.bootstrapServers) fail('bootstrapServers is empty');
-  if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
-    fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
-  }
-  if (!Number.isInteger(stage.batchingWindowMs) || stage.batchingWindowMs < 0 || stage.batchingWindowMs > 300_000) {
-    fail(`batchingWindowMs must be an integer from 0 to 300000, got ${stage.batchingWindowMs}`);
-  }
-  const maxPayload = config.maxPayloadBytes;
-  if (maxPayload !== undefined && (!Number.isInteger(maxPayload) || maxPayload < 1)) {
-    fail(`maxPayloadBytes must be a positive integer, got ${maxPayload}`);
-  }
-  const backoff = config.retryBackoff;
-  if (backoff && !(backoff.initialMs >= 0 && backoff.maxMs >= backoff.initialMs)) {
-    fail(`retryBackoff needs 0 <= initialMs <= maxMs, got ${JSON.stringify(backoff)}`);
-  }
-  const { maxRetryAttempts, maxRecordAgeSeconds } = stage.retry;
-  if (!Number.isInteger(maxRetryAttempts) || maxRetryAttempts < -1 || maxRetryAttempts > 10_000) {
-    fail(`maxRetryAttempts must be -1 or an integer from 0 to 10000, got ${maxRetryAttempts}`);
-  }
-  if (
-    !Number.isInteger(maxRecordAgeSeconds) ||
-    !(maxRecordAgeSeconds === -1 || (maxRecordAgeSeconds >= 60 && maxRecordAgeSeconds <= 604_800))
-  ) {
-    fail(`maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got ${maxRecordAgeSeconds}`);
-  }
-  if (!(stage.timeoutSeconds > 0)) fail(`timeoutSeconds must be positive, got ${stage.timeoutSeconds}`);
 }
 
 /** Emulates one Lambda Kafka event source mapping: topic -> consumer group -> handler. */
@@ -162,7 +84,7 @@ export class EventSourceMapping {
   private stopped: Promise<void> | undefined;
 
   constructor(private readonly config: EventSourceMappingConfig) {
-    validate(config);
+    validateMappingConfig(config);
     this.stage = config.stage;
     this.source = {
       eventSource: 'aws:kafka',
@@ -555,35 +477,17 @@ export class EventSourceMapping {
   }
 
   private async sendToFailureDestination(records: readonly KafkaRecord[], failure: FailedInvocation): Promise<boolean> {
-    const envelopes = records.map((record) => ({
-      record,
-      envelope: buildFailureEnvelope(record, failure, { functionArn: this.functionArn, source: this.source }),
-    }));
-    let withPayload = true;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.producer?.send({
-          topic: this.config.failureTopic,
-          acks: -1,
-          messages: envelopes.map(({ record, envelope }) => ({
-            key: record.key,
-            value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)),
-          })),
-        });
-        this.stats_.sentToFailureDestination += records.length;
-        return true;
-      } catch (error) {
-        const retriable = (error as { retriable?: boolean }).retriable !== false;
-        if (!retriable && withPayload) {
-          // Most likely the record is too large for the destination: keep its coordinates at least.
-          this.warn(`failure destination refused the envelopes (${errorMessage(error)}); resending without payload`);
-          withPayload = false;
-          continue;
-        }
-        this.warn(`cannot write to failure destination ${this.config.failureTopic}: ${errorMessage(error)}`);
-        if (!(await this.wait(backoffDelayMs(attempt, this.backoff)))) return false;
-      }
-    }
+    if (!this.producer) return false;
+    const stored = await sendToFailureDestination(this.producer, records, failure, {
+      topic: this.config.failureTopic,
+      functionArn: this.functionArn,
+      source: this.source,
+      backoff: this.backoff,
+      wait: (ms) => this.wait(ms),
+      warn: this.warn,
+    });
+    if (stored) this.stats_.sentToFailureDestination += records.length;
+    return stored;
   }
 
   private get stopping(): boolean {
@@ -604,9 +508,4 @@ export class EventSourceMapping {
       this.waiters.add(abort);
     });
   }
-}
-
-function withoutPayload(envelope: FailureEnvelope): FailureEnvelope {
-  const { payload: _payload, ...rest } = envelope;
-  return rest;
 }

@@ -1,0 +1,82 @@
+/** What an event source mapping is configured with, and the checks it passes before anything connects. */
+import type { Kafka } from 'kafkajs';
+import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
+import type { StageDefinition } from '../../src/pipeline/definition.js';
+import { EventSourceMappingConfigError } from './errors.js';
+import type { RetryBackoff } from './retry-policy.js';
+
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
+export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
+
+export interface InvocationInfo {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly records: number;
+  /** "<topic>-<partition>" keys in the event. */
+  readonly partitions: readonly string[];
+  /** 1 for the first invocation of these records, then counting retries. */
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'partial-failure' | 'error';
+  /** Why the invocation failed, when it did. */
+  readonly error?: string;
+}
+
+export interface EventSourceMappingConfig {
+  readonly stage: StageDefinition;
+  /** kafkajs instance from createKafka. */
+  readonly kafka: Kafka;
+  /** Put in every event, as Lambda does. */
+  readonly bootstrapServers: string;
+  readonly functionName: string;
+  readonly handler: EsmHandler;
+  /** Failure destination (Kafka destination format: one message per failed record). */
+  readonly failureTopic: string;
+  /** @default pipeline.maxPayloadBytes (6 MB) */
+  readonly maxPayloadBytes?: number;
+  /** @default DEFAULT_EVENT_SOURCE_ARN; the event source is always "aws:kafka". */
+  readonly eventSourceArn?: string;
+  /** @default DEFAULT_RETRY_BACKOFF */
+  readonly retryBackoff?: RetryBackoff;
+  /** Called after every invocation, for progress and metrics; must not throw. */
+  readonly onInvocation?: (info: InvocationInfo) => void;
+  /** Where problems the mapping recovers from are reported. @default one line on stderr */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Throws EventSourceMappingConfigError naming the first invalid setting. */
+export function validateMappingConfig(config: EventSourceMappingConfig): void {
+  const fail = (message: string): never => {
+    throw new EventSourceMappingConfigError(`event source mapping ${config.functionName || '(unnamed)'}: ${message}`);
+  };
+  const { stage } = config;
+  if (!config.functionName) fail('functionName is empty');
+  if (!config.failureTopic) fail('failureTopic is empty');
+  if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
+  if (!config.bootstrapServers) fail('bootstrapServers is empty');
+  if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
+    fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
+  }
+  if (!Number.isInteger(stage.batchingWindowMs) || stage.batchingWindowMs < 0 || stage.batchingWindowMs > 300_000) {
+    fail(`batchingWindowMs must be an integer from 0 to 300000, got ${stage.batchingWindowMs}`);
+  }
+  const maxPayload = config.maxPayloadBytes;
+  if (maxPayload !== undefined && (!Number.isInteger(maxPayload) || maxPayload < 1)) {
+    fail(`maxPayloadBytes must be a positive integer, got ${maxPayload}`);
+  }
+  const backoff = config.retryBackoff;
+  if (backoff && !(backoff.initialMs >= 0 && backoff.maxMs >= backoff.initialMs)) {
+    fail(`retryBackoff needs 0 <= initialMs <= maxMs, got ${JSON.stringify(backoff)}`);
+  }
+  const { maxRetryAttempts, maxRecordAgeSeconds } = stage.retry;
+  if (!Number.isInteger(maxRetryAttempts) || maxRetryAttempts < -1 || maxRetryAttempts > 10_000) {
+    fail(`maxRetryAttempts must be -1 or an integer from 0 to 10000, got ${maxRetryAttempts}`);
+  }
+  if (
+    !Number.isInteger(maxRecordAgeSeconds) ||
+    !(maxRecordAgeSeconds === -1 || (maxRecordAgeSeconds >= 60 && maxRecordAgeSeconds <= 604_800))
+  ) {
+    fail(`maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got ${maxRecordAgeSeconds}`);
+  }
+  if (!(stage.timeoutSeconds > 0)) fail(`timeoutSeconds must be positive, got ${stage.timeoutSeconds}`);
+}
