@@ -1,25 +1,15 @@
 import fc from 'fast-check';
-import kafkajs, {
-  type DescribeConfigResponse,
-  type IResourceConfig,
-  type ITopicConfig,
-  type ITopicMetadata,
-  type ITopicPartitionConfig,
-  type ResourceConfigQuery,
-} from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   ensureTopics,
   planTopicChanges,
-  type TopicAdmin,
   type TopicPlan,
   TopicProvisioningError,
   type TopicSpec,
   topicSpecsFromPipeline,
 } from '../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
-
-const { ConfigSource } = kafkajs;
+import { InMemoryTopicAdmin } from '../helpers/in-memory-topic-admin.js';
 
 const spec = (name: string, partitions: number): TopicSpec => ({
   name,
@@ -101,95 +91,11 @@ describe('topicSpecsFromPipeline', () => {
   });
 });
 
-/**
- * An in-memory stand-in for a Kafka admin with the broker rules ensureTopics relies on: partitions
- * only grow, and AlterConfigs replaces a topic's whole set of overrides. No Kafka with the admin
- * API runs on the test machine (the embedded mock cluster does not serve it).
- */
-class MemoryAdmin implements TopicAdmin {
-  readonly topics = new Map<string, { partitions: number; configs: Map<string, string> }>();
-  readonly calls: string[] = [];
-  /** When set, createTopics answers success without creating anything. */
-  dropCreates = false;
-
-  async listTopics(): Promise<string[]> {
-    return [...this.topics.keys()];
-  }
-
-  async fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
-    return {
-      topics: (options?.topics ?? []).map((name) => {
-        const topic = this.topics.get(name);
-        if (!topic) throw new Error('This server does not host this topic-partition');
-        return {
-          name,
-          partitions: Array.from({ length: topic.partitions }, (_, partitionId) => ({
-            partitionId,
-            partitionErrorCode: 0,
-            leader: 1,
-            replicas: [1],
-            isr: [1],
-          })),
-        };
-      }),
-    };
-  }
-
-  async createTopics(options: { topics: ITopicConfig[] }): Promise<boolean> {
-    this.calls.push(`createTopics ${options.topics.map((t) => t.topic).join(',')}`);
-    if (this.dropCreates) return true;
-    for (const t of options.topics) {
-      const configs = new Map((t.configEntries ?? []).map((e) => [e.name, e.value]));
-      this.topics.set(t.topic, { partitions: t.numPartitions ?? 1, configs });
-    }
-    return true;
-  }
-
-  async createPartitions(options: { topicPartitions: ITopicPartitionConfig[] }): Promise<boolean> {
-    this.calls.push(`createPartitions ${options.topicPartitions.map((t) => `${t.topic}=${t.count}`).join(',')}`);
-    for (const t of options.topicPartitions) {
-      const topic = this.topics.get(t.topic);
-      if (!topic || t.count <= topic.partitions) throw new Error(`Topic ${t.topic} cannot have ${t.count} partitions`);
-      topic.partitions = t.count;
-    }
-    return true;
-  }
-
-  async describeConfigs(options: { resources: ResourceConfigQuery[] }): Promise<DescribeConfigResponse> {
-    return {
-      throttleTime: 0,
-      resources: options.resources.map((r) => ({
-        resourceName: r.name,
-        resourceType: r.type,
-        errorCode: 0,
-        errorMessage: '',
-        configEntries: [...(this.topics.get(r.name)?.configs ?? [])].map(([configName, configValue]) => ({
-          configName,
-          configValue,
-          isDefault: false,
-          configSource: ConfigSource.TOPIC_CONFIG,
-          isSensitive: false,
-          readOnly: false,
-          configSynonyms: [],
-        })),
-      })),
-    };
-  }
-
-  async alterConfigs(options: { resources: IResourceConfig[] }): Promise<void> {
-    this.calls.push(`alterConfigs ${options.resources.map((r) => r.name).join(',')}`);
-    for (const r of options.resources) {
-      const topic = this.topics.get(r.name);
-      if (topic) topic.configs = new Map(r.configEntries.map((e) => [e.name, e.value]));
-    }
-  }
-}
-
 describe('ensureTopics', () => {
   const wanted = [spec('raw', 6), spec('dlq', 3)];
 
   it('creates missing topics with their retention, then finds nothing to do on a second run', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     const first = await ensureTopics(admin, wanted);
     expect(first.create.map((t) => t.name)).toEqual(['raw', 'dlq']);
     expect(admin.topics.get('raw')).toEqual({ partitions: 6, configs: new Map([['retention.ms', '3600000']]) });
@@ -202,7 +108,7 @@ describe('ensureTopics', () => {
   });
 
   it('grows a smaller topic, keeps a larger one, and updates retention keeping other overrides', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     admin.topics.set('raw', {
       partitions: 2,
       configs: new Map([
@@ -226,13 +132,13 @@ describe('ensureTopics', () => {
   });
 
   it('reports a creation the cluster did not carry out, and a failed step, as failures', async () => {
-    const silent = new MemoryAdmin();
+    const silent = new InMemoryTopicAdmin();
     silent.dropCreates = true;
     await expect(ensureTopics(silent, wanted)).rejects.toThrow(
       'topics are not as defined after provisioning: raw has no partitions, wanted 6; dlq has no partitions, wanted 3',
     );
 
-    const failing = new MemoryAdmin();
+    const failing = new InMemoryTopicAdmin();
     failing.topics.set('raw', { partitions: 2, configs: new Map() });
     failing.createPartitions = async () => {
       throw new Error('Not authorized to access topics: [Topic authorization failed]');

@@ -4,98 +4,22 @@
  * itself is ensureTopics', tested in test/unit/ensure-topics.test.ts.
  */
 import type { CdkCustomResourceEvent } from 'aws-lambda';
-import kafkajs, {
-  type DescribeConfigResponse,
-  type IResourceConfig,
-  type ITopicConfig,
-  type ITopicPartitionConfig,
-  type ResourceConfigQuery,
-} from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   handleTopicsEvent,
   parseTopicsProperties,
-  type TopicsResourceAdmin,
   TopicsResourceError,
   type WithAdmin,
 } from '../../../functions/topics/topics-resource.js';
 import { topicSpecsFromPipeline } from '../../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
+import { InMemoryTopicAdmin } from '../../helpers/in-memory-topic-admin.js';
 
-const { ConfigSource } = kafkajs;
 const pipeline = definePipeline();
 const SPECS = topicSpecsFromPipeline(pipeline);
 
-/** Broker rules the resource relies on: partitions only grow; AlterConfigs replaces a topic's overrides. */
-class MemoryAdmin implements TopicsResourceAdmin {
-  readonly topics = new Map<string, { partitions: number; configs: Map<string, string> }>();
-  async listTopics() {
-    return [...this.topics.keys()];
-  }
-  async fetchTopicMetadata(options?: { topics: string[] }) {
-    return {
-      topics: (options?.topics ?? []).map((name) => ({
-        name,
-        partitions: Array.from({ length: this.topics.get(name)?.partitions ?? 0 }, (_, partitionId) => ({
-          partitionId,
-          partitionErrorCode: 0,
-          leader: 1,
-          replicas: [1],
-          isr: [1],
-        })),
-      })),
-    };
-  }
-  async createTopics(options: { topics: ITopicConfig[] }) {
-    for (const t of options.topics) {
-      this.topics.set(t.topic, {
-        partitions: t.numPartitions ?? 1,
-        configs: new Map((t.configEntries ?? []).map((e) => [e.name, e.value])),
-      });
-    }
-    return true;
-  }
-  async createPartitions(options: { topicPartitions: ITopicPartitionConfig[] }) {
-    for (const t of options.topicPartitions) {
-      const topic = this.topics.get(t.topic);
-      if (!topic || t.count <= topic.partitions) throw new Error(`Topic ${t.topic} cannot have ${t.count} partitions`);
-      topic.partitions = t.count;
-    }
-    return true;
-  }
-  async describeConfigs(options: { resources: ResourceConfigQuery[] }): Promise<DescribeConfigResponse> {
-    return {
-      throttleTime: 0,
-      resources: options.resources.map((r) => ({
-        resourceName: r.name,
-        resourceType: r.type,
-        errorCode: 0,
-        errorMessage: '',
-        configEntries: [...(this.topics.get(r.name)?.configs ?? [])].map(([configName, configValue]) => ({
-          configName,
-          configValue,
-          isDefault: false,
-          configSource: ConfigSource.TOPIC_CONFIG,
-          isSensitive: false,
-          readOnly: false,
-          configSynonyms: [],
-        })),
-      })),
-    };
-  }
-  async alterConfigs(options: { resources: IResourceConfig[] }) {
-    for (const r of options.resources) {
-      const topic = this.topics.get(r.name);
-      if (topic) topic.configs = new Map(r.configEntries.map((e) => [e.name, e.value]));
-    }
-  }
-  async deleteTopics(options: { topics: string[] }) {
-    for (const name of options.topics) this.topics.delete(name);
-  }
-}
-
 /** Counts connections, as the handler would open and close them. */
-function connector(admin: MemoryAdmin): { withAdmin: WithAdmin; opened: () => number } {
+function connector(admin: InMemoryTopicAdmin): { withAdmin: WithAdmin; opened: () => number } {
   let opened = 0;
   return {
     withAdmin: async (fn) => {
@@ -128,7 +52,7 @@ const props = (topics = SPECS, deleteOnRemoval = 'false') => ({ Topics: JSON.str
 
 describe('topics custom resource', () => {
   it('creates every topic of the definition with its partitions and retention', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     const response = await handleTopicsEvent(event('Create', props()), connector(admin).withAdmin, logger, PHYSICAL_ID);
     expect(response.PhysicalResourceId).toBe(PHYSICAL_ID);
     for (const spec of SPECS) {
@@ -140,7 +64,7 @@ describe('topics custom resource', () => {
   });
 
   it('on update grows partitions and changes retention, and never shrinks a topic', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     await handleTopicsEvent(event('Create', props()), connector(admin).withAdmin, logger, PHYSICAL_ID);
     const raw = pipeline.topics.raw.name;
     const dlq = pipeline.topics.dlq.name;
@@ -157,7 +81,7 @@ describe('topics custom resource', () => {
   });
 
   it('keeps the topics on delete, without touching the cluster', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     await handleTopicsEvent(event('Create', props()), connector(admin).withAdmin, logger, PHYSICAL_ID);
     const connection = connector(admin);
     const response = await handleTopicsEvent(event('Delete', props()), connection.withAdmin, logger, PHYSICAL_ID);
@@ -167,7 +91,7 @@ describe('topics custom resource', () => {
   });
 
   it('deletes the topics on delete when asked to', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     await handleTopicsEvent(event('Create', props()), connector(admin).withAdmin, logger, PHYSICAL_ID);
     admin.topics.delete(pipeline.topics.failures.name); // already gone: not an error
     await handleTopicsEvent(event('Delete', props(SPECS, 'true')), connector(admin).withAdmin, logger, PHYSICAL_ID);
@@ -175,7 +99,7 @@ describe('topics custom resource', () => {
   });
 
   it('fails the deployment when the cluster refuses a change', async () => {
-    const admin = new MemoryAdmin();
+    const admin = new InMemoryTopicAdmin();
     admin.createTopics = async () => {
       throw new Error('Cluster authorization failed');
     };
