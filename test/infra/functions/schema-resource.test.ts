@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CdkCustomResourceEvent } from 'aws-lambda';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUserError } from '../../../functions/migrate/database-users.js';
@@ -14,6 +13,7 @@ import { handleSchemaEvent, type SchemaTarget } from '../../../functions/migrate
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../../src/store/migrate.js';
 import { createPostgresClient } from '../../../src/store/postgres-client.js';
 import type { SqlClient } from '../../../src/store/sql-client.js';
+import { customResourceEvents } from '../../helpers/custom-resource-events.js';
 import { TEST_DATABASE_URL } from '../../helpers/stores.js';
 
 const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -47,26 +47,11 @@ async function onServer<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promi
 }
 const open = async (): Promise<SqlClient> => createPostgresClient({ connectionString: databaseUrl(DATABASE), maxConnections: 1 });
 
-function event(type: 'Create' | 'Update' | 'Delete', properties: Record<string, unknown>): CdkCustomResourceEvent {
-  const base = {
-    ServiceToken: 'token',
-    ResponseURL: 'https://example.invalid',
-    StackId: 'stack',
-    RequestId: 'request',
-    LogicalResourceId: 'Schema',
-    ResourceType: 'Custom::TributarySchema',
-    ResourceProperties: { ServiceToken: 'token', ...properties },
-  };
-  if (type === 'Create') return { ...base, RequestType: 'Create' };
-  if (type === 'Update')
-    return {
-      ...base,
-      RequestType: 'Update',
-      PhysicalResourceId: target.physicalResourceId,
-      OldResourceProperties: base.ResourceProperties,
-    };
-  return { ...base, RequestType: 'Delete', PhysicalResourceId: target.physicalResourceId };
-}
+const event = customResourceEvents({
+  logicalResourceId: 'Schema',
+  resourceType: 'Custom::TributarySchema',
+  physicalResourceId: target.physicalResourceId,
+});
 
 beforeAll(async () => {
   await onServer(TEST_DATABASE_URL, async (c) => {

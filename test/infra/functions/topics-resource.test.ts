@@ -3,7 +3,6 @@
  * API runs on the test machine: the embedded mock cluster does not serve it). The topic logic
  * itself is ensureTopics', tested in test/unit/ensure-topics.test.ts.
  */
-import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   handleTopicsEvent,
@@ -13,6 +12,7 @@ import {
 } from '../../../functions/topics/topics-resource.js';
 import { topicSpecsFromPipeline } from '../../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
+import { customResourceEvents } from '../../helpers/custom-resource-events.js';
 import { InMemoryTopicAdmin } from '../../helpers/in-memory-topic-admin.js';
 
 const pipeline = definePipeline();
@@ -33,21 +33,11 @@ function connector(admin: InMemoryTopicAdmin): { withAdmin: WithAdmin; opened: (
 const logger = { info: () => {} };
 const PHYSICAL_ID = 'topics@arn:aws:kafka:eu-west-1:123456789012:cluster/storefront-dev/abc';
 
-function event(type: 'Create' | 'Update' | 'Delete', properties: Record<string, unknown>): CdkCustomResourceEvent {
-  const base = {
-    ServiceToken: 'token',
-    ResponseURL: 'https://example.invalid',
-    StackId: 'stack',
-    RequestId: 'request',
-    LogicalResourceId: 'Topics',
-    ResourceType: 'Custom::TributaryTopics',
-    ResourceProperties: { ServiceToken: 'token', ...properties },
-  };
-  if (type === 'Create') return { ...base, RequestType: 'Create' };
-  if (type === 'Update')
-    return { ...base, RequestType: 'Update', PhysicalResourceId: PHYSICAL_ID, OldResourceProperties: base.ResourceProperties };
-  return { ...base, RequestType: 'Delete', PhysicalResourceId: PHYSICAL_ID };
-}
+const event = customResourceEvents({
+  logicalResourceId: 'Topics',
+  resourceType: 'Custom::TributaryTopics',
+  physicalResourceId: PHYSICAL_ID,
+});
 const props = (topics = SPECS, deleteOnRemoval = 'false') => ({ Topics: JSON.stringify(topics), DeleteOnRemoval: deleteOnRemoval });
 
 describe('topics custom resource', () => {
