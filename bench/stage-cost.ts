@@ -24,7 +24,7 @@ const { values } = parseArgs({ options: { records: { type: 'string', default: '5
 const total = Number(values.records);
 const BATCH = 1000;
 
-function asRecords(topic: string, items: { key: string | null; value: Buffer | string | null }[]): KafkaRecord[] {
+function asRecords(topic: string, items: { key: string | Buffer | null; value: Buffer | string | null }[]): KafkaRecord[] {
   const now = Date.now();
   return items.map((item, i) => ({
     topic,

@@ -15,7 +15,7 @@ export function formatRecord(record: OutputRecord): string {
   );
   return JSON.stringify({
     topic: record.topic,
-    key: record.key,
+    key: record.key === null ? null : text(record.key),
     value: record.value === null ? null : binary ? (bytes as Buffer).toString('base64') : text(record.value),
     ...(binary ? { valueEncoding: 'base64' } : {}),
     headers,

@@ -11,7 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
@@ -74,7 +75,7 @@ export class EventSourceMapping {
   private readonly warn: (message: string) => void;
   private readonly context: BatchContext;
   private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
+  private publisher: RecordPublisher | undefined;
   private admin: Promise<Admin> | undefined;
   private windowTimer: NodeJS.Timeout | undefined;
   private windowDeadline = 0;
@@ -136,13 +137,13 @@ export class EventSourceMapping {
       maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       sessionTimeout: SESSION_TIMEOUT_MS,
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    const publisher = createKafkaPublisher(kafka);
     this.consumer = consumer;
-    this.producer = producer;
+    this.publisher = publisher;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     consumer.on(consumer.events.CRASH, ({ payload }) => this.warn(`consumer crashed: ${payload.error.message}`));
     try {
-      await Promise.all([producer.connect(), consumer.connect()]);
+      await consumer.connect();
       await consumer.subscribe({ topics: [stage.inputTopic], fromBeginning: stage.startingPosition === 'TRIM_HORIZON' });
       await consumer.run({
         autoCommit: false,
@@ -199,7 +200,7 @@ export class EventSourceMapping {
   private async abandonStart(): Promise<void> {
     this.state = 'stopped';
     this.stopped = Promise.resolve();
-    await Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect(), this.admin?.then((admin) => admin.disconnect())]);
+    await Promise.allSettled([this.consumer?.disconnect(), this.publisher?.close(), this.admin?.then((admin) => admin.disconnect())]);
   }
 
   /**
@@ -248,7 +249,7 @@ export class EventSourceMapping {
     }
     while (this.batches.size > 0) await Promise.allSettled([...this.batches]);
     for (const queue of this.partitions.values()) queue.clear();
-    await Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect(), this.admin?.then((admin) => admin.disconnect())]);
+    await Promise.allSettled([this.consumer?.disconnect(), this.publisher?.close(), this.admin?.then((admin) => admin.disconnect())]);
     this.state = 'stopped';
   }
 
@@ -477,8 +478,8 @@ export class EventSourceMapping {
   }
 
   private async sendToFailureDestination(records: readonly KafkaRecord[], failure: FailedInvocation): Promise<boolean> {
-    if (!this.producer) return false;
-    const stored = await sendToFailureDestination(this.producer, records, failure, {
+    if (!this.publisher) return false;
+    const stored = await sendToFailureDestination(this.publisher, records, failure, {
       topic: this.config.failureTopic,
       functionArn: this.functionArn,
       source: this.source,

@@ -3,7 +3,7 @@
  * keyed with the record's key. Retries until the write succeeds or the mapping stops: records are
  * committed past only once their envelopes are stored.
  */
-import type { Producer } from 'kafkajs';
+import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 import { buildFailureEnvelope, type FailedInvocation, type FailureEnvelope } from './failure-envelope.js';
@@ -30,7 +30,7 @@ function withoutPayload(envelope: FailureEnvelope): FailureEnvelope {
 
 /** Sends the envelopes of `records`; resolves false only if the mapping stopped before they were stored. */
 export async function sendToFailureDestination(
-  producer: Producer,
+  publisher: RecordPublisher,
   records: readonly KafkaRecord[],
   failure: FailedInvocation,
   options: FailureDestinationOptions,
@@ -42,14 +42,14 @@ export async function sendToFailureDestination(
   let withPayload = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      await producer.send({
-        topic: options.topic,
-        acks: -1,
-        messages: envelopes.map(({ record, envelope }) => ({
+      await publisher.publish(
+        envelopes.map(({ record, envelope }) => ({
+          topic: options.topic,
           key: record.key,
           value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)),
+          headers: {},
         })),
-      });
+      );
       return true;
     } catch (error) {
       const retriable = (error as { retriable?: boolean }).retriable !== false;

@@ -67,7 +67,8 @@ export interface KafkaRecord {
 /** A record a stage wants produced. */
 export interface OutputRecord {
   topic: string;
-  key: string | null;
+  /** Bytes when passing on a key as received (it need not be UTF-8). */
+  key: string | Buffer | null;
   /** null is a tombstone, passed on as one. */
   value: Buffer | string | null;
   /** A header repeated in the input keeps all its values. */

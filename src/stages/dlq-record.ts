@@ -25,7 +25,7 @@ export function toDlqRecord(
 ): OutputRecord {
   return {
     topic: dlqTopic,
-    key: record.key === null ? null : record.key.toString('utf8'),
+    key: record.key,
     value: record.value,
     headers: {
       ...forwardHeaders(record),

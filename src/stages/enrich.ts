@@ -68,7 +68,7 @@ export function enrichBatch(
       const event: EnrichedEvent = { ...parsed.value, enrichment: result.enrichment };
       outputs.push({
         topic: enriched.name,
-        key: record.key === null ? null : record.key.toString('utf8'),
+        key: record.key,
         value: JSON.stringify(event),
         headers: forwardHeaders(record),
       });
