@@ -9,22 +9,13 @@ import {
 } from '../../local/kafka/embedded-kafka.js';
 import { EmbeddedKafkaError, LibrdkafkaMissingError } from '../../local/kafka/errors.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
+import { uniqueName } from '../helpers/unique-name.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-let unique = 0;
-const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++unique}`;
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface Captured {
   level: logLevel;

@@ -7,6 +7,8 @@ import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type RetryPolicy, type StageDefinition } from '../../src/pipeline/definition.js';
+import { uniqueName } from '../helpers/unique-name.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let cluster: EmbeddedKafka;
 let kafka: Kafka;
@@ -30,17 +32,6 @@ afterAll(async () => {
   await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
   await cluster?.stop();
 });
-
-let unique = 0;
-const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++unique}`;
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A promise with its resolve function, to hold a handler until the test lets it go. */
 function gate(): { promise: Promise<void>; open: () => void } {
