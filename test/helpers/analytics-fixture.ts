@@ -4,12 +4,15 @@
  * from exactly those events, and sink_batches. Tests compute their expectations from `events`.
  */
 import { latencyBucketUpperBound } from '../../src/analytics/freshness-buckets.js';
+import { CURRENT_SCHEMA_VERSION, type Enrichment, type EventType } from '../../src/events/event-schemas.js';
 import { pick, type Random, seededRandom } from '../../src/reference/seeded-random.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 
-export interface FixtureEvent {
+/** One stored event, flattened as in the events table; the enrichment fields are enrich's own. */
+export interface FixtureEvent
+  extends Pick<Enrichment, 'productName' | 'category' | 'revenueUsd' | 'country' | 'deviceClass' | 'browser' | 'os' | 'isBot'> {
   eventId: string;
-  eventType: string;
+  eventType: EventType;
   eventTime: Date;
   receivedAt: Date;
   ingestedAt: Date;
@@ -17,16 +20,8 @@ export interface FixtureEvent {
   sessionId: string | null;
   deviceId: string | null;
   sku: string | null;
-  productName: string | null;
-  category: string | null;
   quantity: number | null;
   price: number | null;
-  revenueUsd: number | null;
-  country: string | null;
-  deviceClass: string;
-  browser: string | null;
-  os: string | null;
-  isBot: boolean;
 }
 
 export interface FixtureBatch {
@@ -111,7 +106,7 @@ export function buildAnalyticsFixture(options: FixtureOptions): AnalyticsFixture
       os,
       isBot: random() < 0.06,
     };
-    const emit = (eventType: string, fields: Partial<FixtureEvent> = {}) => {
+    const emit = (eventType: EventType, fields: Partial<FixtureEvent> = {}) => {
       const receivedAt = t + Math.floor(random() * 400);
       events.push({
         eventId: `e${String(seq++).padStart(6, '0')}`,
@@ -178,7 +173,7 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
   const rows = fixture.events.map((e) => ({
     event_id: e.eventId,
     event_type: e.eventType,
-    schema_version: 1,
+    schema_version: CURRENT_SCHEMA_VERSION,
     source: 'web',
     event_time: e.eventTime.toISOString(),
     received_at: e.receivedAt.toISOString(),
