@@ -1,0 +1,144 @@
+/** The results JSON of one `npm run bench`, and the targets it is judged by. */
+import type { StageName } from '../src/pipeline/definition.js';
+import type { HandlerRunResult, PipelineRunResult, RelayRunResult, StoreCeilingResult, StoreKind } from './bench-results.js';
+import type { CostModel } from './cost-model.js';
+import type { ProfileSummary } from './cpu-profile-summary.js';
+import type { MachineInfo } from './machine-info.js';
+
+export interface ScalingPoint {
+  partitions: number;
+  batchSize: number;
+  sustainedRate: number;
+  /** sustainedRate / the relay ceiling of the run (measured at the default partitions). */
+  ratioToRelay: number;
+  peakRssMb: number;
+  /** Handler µs per record at that load, per stage. */
+  microsPerRecord?: Record<StageName, number>;
+}
+
+export interface TargetResult {
+  name: string;
+  /** What was measured, in `unit`. */
+  value: number | null;
+  threshold: number;
+  comparison: '>=' | '<=';
+  unit: string;
+  pass: boolean;
+  /** How the value was obtained. */
+  detail: string;
+}
+
+export interface StageCostBench {
+  /** The output of bench/stage-cost.ts (handler cores without I/O), as printed. */
+  output: string;
+  ingestMicrosPerRecord?: number;
+  enrichMicrosPerRecord?: number;
+}
+
+export interface BenchReport {
+  version: 1;
+  mode: 'quick' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  /** One-minute load average when each phase ended. */
+  loadAverages: { phase: string; loadAverage: number }[];
+  settings: Record<string, unknown>;
+  relay?: RelayRunResult;
+  stores: Partial<Record<StoreKind, StoreCeilingResult>>;
+  pipelines: Partial<Record<StoreKind, PipelineRunResult>>;
+  /** Each handler invoked alone, per store (the basis of the cost model). */
+  handlers: Partial<Record<StoreKind, HandlerRunResult>>;
+  scaling?: { store: StoreKind; partitions: ScalingPoint[]; batchSizes: ScalingPoint[] };
+  stageCost?: StageCostBench;
+  costModel?: CostModel;
+  /** Store the targets were evaluated on (PostgreSQL unless only PGlite ran). */
+  targetStore?: StoreKind;
+  targets: TargetResult[];
+  profile?: { store: StoreKind; rate: number; seconds: number; path: string; summary: ProfileSummary };
+  /** Phases that failed, with their one-line error. */
+  errors: string[];
+}
+
+export const TARGETS = {
+  pipelineToRelay: 0.6,
+  sinkToStore: 0.5,
+  p99Ms: 1000,
+  peakRssMb: 500,
+  lambdaComputeUsdPerMillion: 0.01,
+} as const;
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 1000) / 1000 : null;
+
+function target(
+  name: string,
+  value: number | null,
+  comparison: '>=' | '<=',
+  threshold: number,
+  unit: string,
+  detail: string,
+): TargetResult {
+  const pass = value !== null && (comparison === '>=' ? value >= threshold : value <= threshold);
+  return { name, value, threshold, comparison, unit, pass, detail };
+}
+
+/** Judges the run against the issue's targets, on the given store. */
+export function evaluateTargets(
+  report: Pick<BenchReport, 'relay' | 'stores' | 'pipelines' | 'costModel'>,
+  store: StoreKind,
+): TargetResult[] {
+  const pipeline = report.pipelines[store];
+  const ceiling = report.stores[store];
+  const relayRate = report.relay?.search.sustainedRate;
+  const pipelineRate = pipeline?.search.sustainedRate;
+  return [
+    target(
+      'pipeline throughput / Kafka relay ceiling',
+      ratio(pipelineRate, relayRate),
+      '>=',
+      TARGETS.pipelineToRelay,
+      'x',
+      `${pipelineRate ?? '?'} / ${relayRate ?? '?'} events/s sustained`,
+    ),
+    target(
+      'sink throughput / store ceiling',
+      ratio(ceiling?.sinkRowsPerSecond, ceiling?.ceilingRowsPerSecond),
+      '>=',
+      TARGETS.sinkToStore,
+      'x',
+      `${ceiling?.sinkRowsPerSecond ?? '?'} / ${ceiling?.ceilingRowsPerSecond ?? '?'} rows/s (${ceiling?.ceilingMethod ?? '?'}, batches of ${ceiling?.batchSize ?? '?'})`,
+    ),
+    target(
+      'ingest-to-queryable p99 at half the sustained load',
+      pipeline?.latency?.p99Ms ?? null,
+      '<=',
+      TARGETS.p99Ms,
+      'ms',
+      pipeline?.latency
+        ? `${pipeline.latency.rate} events/s, ${pipeline.batchingWindowMs} ms window, ${pipeline.latency.count} events`
+        : 'not measured',
+    ),
+    target(
+      'peak RSS of the twin at max load',
+      pipeline?.peakRssMb ?? null,
+      '<=',
+      TARGETS.peakRssMb,
+      'MB',
+      pipeline
+        ? `VmHWM over the whole search, overloaded probes included (held probes peaked at ${pipeline.heldRssMaxMb} MB)`
+        : 'not measured',
+    ),
+    target(
+      'Lambda compute per million events, three stages',
+      report.costModel?.lambdaPerMillion.computeUsd ?? null,
+      '<=',
+      TARGETS.lambdaComputeUsdPerMillion,
+      'USD',
+      report.costModel
+        ? `arm64 GB-s at the configured memory and batch size (handlers alone, CPU part scaled to the CPU share); requests add $${report.costModel.lambdaPerMillion.requestsUsd}; upper bound from the emulator under load $${report.costModel.lambdaPerMillion.computeUsdUpperBound ?? '?'}`
+        : 'not computed',
+    ),
+  ];
+}
