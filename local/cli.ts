@@ -1,7 +1,8 @@
-/** The `tributary` command line: invoke a function on an event, run the local twin, produce, query. */
+/** The `tributary` command line: invoke a function on an event, run the local twin, produce, query, inspect the DLQ. */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
+import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
 import type { RawStartOptions } from './commands/start-options.js';
@@ -68,6 +69,42 @@ export function buildProgram(): Command {
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
+    });
+
+  const dlq = program
+    .command('dlq')
+    .description('inspect the DLQ (or the failure destination) by reason, stage and time; replay records into raw');
+  const filterOptions = (command: Command) =>
+    command
+      .option('--reason <reasons>', 'only these reasons, comma-separated (e.g. INVALID_CURRENCY,UNKNOWN_PRODUCT)')
+      .option('--stage <stages>', 'only records set aside by these stages (ingest, enrich, sink)')
+      .option('--since <time>', 'only records set aside since then: 30s, 15m, 2h, 7d, or an ISO 8601 time')
+      .option('--failures', 'read the failure destination (batches whose retries ran out) instead of the DLQ');
+  filterOptions(dlq.command('list').description('count records by stage and reason, then list them'))
+    .option('--limit <n>', 'list at most the last n records', '100')
+    .option('--json', 'print JSON instead of tables')
+    .action(async (options: DlqListOptions) => {
+      const { dlqListCommand } = await import('./commands/dlq.js');
+      await dlqListCommand(options);
+    });
+  dlq
+    .command('show')
+    .description('print one record: where it came from, why, its headers and value')
+    .argument('<position>', 'partition:offset in the DLQ (an offset alone when it is unambiguous)')
+    .option('--failures', 'read the failure destination instead of the DLQ')
+    .option('--json', 'print JSON')
+    .action(async (position: string, options: DlqShowOptions) => {
+      const { dlqShowCommand } = await import('./commands/dlq.js');
+      await dlqShowCommand(position, options);
+    });
+  filterOptions(dlq.command('replay').description('send chosen records back to raw, skipping events already stored'))
+    .option('--offset <positions...>', 'only these records, as partition:offset')
+    .option('--all', 'replay every record')
+    .option('--dry-run', 'show what would be sent, send nothing')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action(async (options: DlqReplayOptions) => {
+      const { dlqReplayCommand } = await import('./commands/dlq.js');
+      await dlqReplayCommand(options);
     });
 
   return program;
