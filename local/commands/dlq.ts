@@ -9,7 +9,7 @@ import { createKafka, createKafkaPublisher } from '../../src/kafka/kafka-client.
 import { definePipeline, type PipelineDefinition } from '../../src/pipeline/definition.js';
 import { CliUsageError } from '../cli-error.js';
 import type { DlqEntry, DlqSource } from '../dlq/dlq-entry.js';
-import { isEmptyFilter, parseDlqFilter, parsePosition, type RawDlqFilter, groupEntries, selectEntries } from '../dlq/dlq-filter.js';
+import { groupEntries, isEmptyFilter, parseDlqFilter, parsePosition, type RawDlqFilter, selectEntries } from '../dlq/dlq-filter.js';
 import { ENTRY_COLUMNS, entryJson, entryRow, formatEntryDetail } from '../dlq/dlq-format.js';
 import { dlqTopicName, readDlqEntries } from '../dlq/dlq-reader.js';
 import { replayEntries } from '../dlq/dlq-replay.js';
