@@ -22,9 +22,12 @@ export interface ModeSettings {
   readonly growth: number;
   readonly refinements: number;
   readonly relayStartRate: number;
+  /** Measure the relay again after the pipeline runs and compare with the mean of both. */
+  readonly repeatRelay: boolean;
   /** The pipeline search starts at this share of the relay ceiling. */
   readonly pipelineStartShare: number;
   readonly storeRows: number;
+  readonly storeRounds: number;
   readonly extraInsertBatchSizes: readonly number[];
   readonly latency: { readonly warmupMs: number; readonly windowMs: number };
   readonly scalingPartitions: readonly number[];
@@ -42,8 +45,10 @@ export const QUICK: ModeSettings = {
   growth: 1.5,
   refinements: 1,
   relayStartRate: 3000,
+  repeatRelay: false,
   pipelineStartShare: 0.5,
   storeRows: 10_000,
+  storeRounds: 1,
   extraInsertBatchSizes: [],
   latency: { warmupMs: 1500, windowMs: 5000 },
   scalingPartitions: [],
@@ -60,8 +65,10 @@ export const FULL: ModeSettings = {
   growth: 1.4,
   refinements: 3,
   relayStartRate: 3000,
+  repeatRelay: true,
   pipelineStartShare: 0.5,
-  storeRows: 50_000,
+  storeRows: 30_000,
+  storeRounds: 3,
   extraInsertBatchSizes: [5000],
   latency: { warmupMs: 3000, windowMs: 15_000 },
   scalingPartitions: [1, 3, 6, 12],

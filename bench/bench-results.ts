@@ -21,8 +21,10 @@ export interface ProbeResult {
   backlogEnd: number;
   /** Largest RSS sampled during the probe, MB. */
   rssMaxMb: number;
-  /** Process CPU time / wall time during the window (2.0 = both cores busy). */
+  /** Process CPU time / wall time during the window (2.0 = both cores busy); the embedded broker's threads included. */
   cpuCores: number;
+  /** deliveredRate / cpuCores: events through per CPU-second the process got, which background load disturbs less than the rate. */
+  eventsPerCpuSecond: number;
   /** One-minute load average at the end of the window. */
   loadAverage: number;
 }
@@ -104,6 +106,8 @@ export interface StoreCeilingResult {
   store: StoreKind;
   storeDescription: string;
   rows: number;
+  /** Rounds that alternated sink and bulk inserts; each figure is the best of them. */
+  rounds: number;
   /** The sink's batch size (the pipeline's configured one). */
   batchSize: number;
   methods: InsertMethodResult[];
@@ -114,6 +118,10 @@ export interface StoreCeilingResult {
   bestRowsPerSecond: number;
   /** The real sink core (events + rollups, one statement per batch), same rows, same batch size. */
   sinkRowsPerSecond: number;
+  /** The sink at each measured batch size. */
+  sinkBySize: { batchSize: number; rowsPerSecond: number }[];
+  /** Every measurement, round by round. */
+  samples: { method: InsertMethodResult['method'] | 'sink'; batchSize: number; rowsPerSecond: number; round: number }[];
   /** Mean value bytes per record on each topic, from the same generated events. */
   recordBytes: { raw: number; clean: number; enriched: number };
 }

@@ -23,6 +23,7 @@ async function runStore(task: StoreTask, say: (line: string) => void): Promise<W
       pipeline: definePipeline(),
       rows: task.rows,
       extraBatchSizes: task.extraBatchSizes,
+      rounds: task.rounds,
       seed: task.seed,
       onProgress: say,
     });

@@ -157,6 +157,7 @@ export async function probeRate(
   const deliveredRate = seconds > 0 && start && end ? (end.delivered - start.delivered) / seconds : 0;
   const cpuMicros = start && end ? end.cpu.user + end.cpu.system - start.cpu.user - start.cpu.system : 0;
   const slope = backlogSlope(samples);
+  const cpuCores = seconds > 0 ? cpuMicros / 1e6 / seconds : 0;
   const verdict =
     seconds > 0
       ? judgeWindow({ rate, achievedRate, slope, capExceeded }, settings)
@@ -170,7 +171,8 @@ export async function probeRate(
     backlogSlope: Math.round(slope),
     backlogEnd: lastBacklog,
     rssMaxMb: Math.round(rssMax),
-    cpuCores: seconds > 0 ? Math.round((cpuMicros / 1e6 / seconds) * 100) / 100 : 0,
+    cpuCores: Math.round(cpuCores * 100) / 100,
+    eventsPerCpuSecond: cpuCores > 0 ? Math.round(deliveredRate / cpuCores) : 0,
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -13,8 +13,8 @@ interface CopyConnection {
 }
 
 class CopyFromQuery implements pg.Submittable {
-  private error: Error | undefined;
-  rowCount = 0;
+  private settled = false;
+  private rowCount = 0;
 
   constructor(
     private readonly text: string,
@@ -35,12 +35,19 @@ class CopyFromQuery implements pg.Submittable {
     this.rowCount = Number(/COPY (\d+)/.exec(message.text ?? '')?.[1] ?? 0);
   }
 
+  /** node-postgres forgets the active query on an error, so ReadyForQuery never reaches it: settle here. */
   handleError(error: Error): void {
-    this.error = error;
+    this.settle(error);
   }
 
   handleReadyForQuery(): void {
-    this.done(this.error, this.rowCount);
+    this.settle(undefined);
+  }
+
+  private settle(error: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(error, this.rowCount);
   }
 }
 

@@ -1,7 +1,7 @@
 /** The benchmark report as a printed table and as a chart. */
 import { pipeline, STAGE_NAMES } from '../src/pipeline/definition.js';
-import type { BenchReport, ScalingPoint } from './bench-report.js';
-import { STORE_KINDS, type StoreKind } from './bench-results.js';
+import { type BenchReport, relayCeiling, type ScalingPoint } from './bench-report.js';
+import { type ProbeResult, type SearchResult, STORE_KINDS, type StoreKind } from './bench-results.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
 import { type Bar, PALETTE, type Panel, renderChart } from './svg-chart.js';
 
@@ -13,6 +13,11 @@ const usd = (v: number) => `$${v < 0.01 ? v.toFixed(5) : v.toFixed(3)}`;
 
 function row(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+}
+
+/** The held probe at the sustained rate. */
+function heldProbe(search: SearchResult): ProbeResult | undefined {
+  return search.probes.filter((p) => p.held && p.rate === search.sustainedRate).at(-1);
 }
 
 function measuredStores(report: BenchReport): StoreKind[] {
@@ -31,11 +36,16 @@ export function formatReport(report: BenchReport): string {
   out.push('');
   const stores = measuredStores(report);
   const relay = report.relay;
+  const relayRate = relayCeiling(report);
   out.push('Ceilings, measured first on the same broker and store');
-  if (relay)
+  if (relay) {
+    const again = report.relayRepeat
+      ? `; again after the pipeline runs ${n(report.relayRepeat.search.sustainedRate)}, ceiling used: mean ${n(relayRate)}`
+      : '';
     out.push(
-      `  Kafka relay, ${relay.hops} hops, ${relay.partitions} partitions, no processing   ${n(relay.search.sustainedRate)} events/s sustained`,
+      `  Kafka relay, ${relay.hops} hops, ${relay.partitions} partitions, no processing   ${n(relay.search.sustainedRate)} events/s sustained${again}; ${n(heldProbe(relay.search)?.eventsPerCpuSecond)} events per CPU-second`,
     );
+  }
   for (const s of stores) {
     const c = report.stores[s];
     if (!c) continue;
@@ -67,7 +77,20 @@ export function formatReport(report: BenchReport): string {
         '  sustained events/s (x relay)',
         ...pick((s) => {
           const r = report.pipelines[s]?.search.sustainedRate;
-          return `${n(r)} (${x(r, relay?.search.sustainedRate)})`;
+          return `${n(r)} (${x(r, relayRate)})`;
+        }),
+      ],
+      widths,
+    ),
+  );
+  out.push(
+    row(
+      [
+        '  events per CPU-second (x relay)',
+        ...pick((s) => {
+          const p = report.pipelines[s];
+          const e = p ? heldProbe(p.search)?.eventsPerCpuSecond : undefined;
+          return `${n(e)} (${x(e, relay ? heldProbe(relay.search)?.eventsPerCpuSecond : undefined)})`;
         }),
       ],
       widths,
@@ -81,6 +104,15 @@ export function formatReport(report: BenchReport): string {
           const c = report.stores[s];
           return c ? `${n(c.sinkRowsPerSecond)} (${x(c.sinkRowsPerSecond, c.ceilingRowsPerSecond)})` : '-';
         }),
+      ],
+      widths,
+    ),
+  );
+  out.push(
+    row(
+      [
+        '  sink rows/s by batch size',
+        ...pick((s) => report.stores[s]?.sinkBySize.map((b) => `${b.batchSize}: ${n(b.rowsPerSecond)}`).join(', ') ?? '-'),
       ],
       widths,
     ),
@@ -250,7 +282,7 @@ export function formatReport(report: BenchReport): string {
 /** The report as an SVG chart: throughput against ceilings, scaling, latency and cost. */
 export function reportChart(report: BenchReport): string {
   const stores = measuredStores(report);
-  const relayRate = report.relay?.search.sustainedRate ?? 0;
+  const relayRate = relayCeiling(report) ?? 0;
   const panels: Panel[] = [];
   const throughput: Bar[] = [{ label: 'Kafka relay ceiling', value: relayRate, color: '#999' }];
   stores.forEach((s, i) => {

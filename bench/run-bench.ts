@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { definePipeline, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { type BenchOptions, BenchOptionsError, FULL, type ModeSettings, parseBenchOptions, QUICK, USAGE } from './bench-options.js';
-import { type BenchReport, evaluateTargets, type ScalingPoint } from './bench-report.js';
+import { type BenchReport, evaluateTargets, relayCeiling, type ScalingPoint } from './bench-report.js';
 import type {
   HandlerRunResult,
   PipelineRunResult,
@@ -156,7 +156,7 @@ async function runScaling(run: BenchRun, store: StoreKind, main: PipelineRunResu
 function countPhases(options: BenchOptions, settings: ModeSettings): number {
   const stores = options.stores.length;
   const scaling = options.scaling ? settings.scalingPartitions.length + settings.scalingBatchSizes.length - 2 : 0;
-  return 1 + 3 * stores + scaling + (settings.stageCost ? 1 : 0) + 1;
+  return 1 + 3 * stores + (settings.repeatRelay ? 1 : 0) + scaling + (settings.stageCost ? 1 : 0) + 1;
 }
 
 async function main(options: BenchOptions): Promise<BenchReport> {
@@ -169,25 +169,20 @@ async function main(options: BenchOptions): Promise<BenchReport> {
 
   // 1. Ceilings first: Kafka, then each store.
   const shape = { partitions: DEFAULT_SHAPE.topics.raw.partitions, batchSize: DEFAULT_SHAPE.stages.ingest.batchSize };
+  const relayTask = (startRate: number, label: string): WorkerTask => ({
+    kind: 'relay',
+    label,
+    seed: options.seed,
+    partitions: shape.partitions,
+    batchingWindowMs: DEFAULT_SHAPE.stages.ingest.batchingWindowMs,
+    search: { startRate, growth: settings.growth, refinements: settings.refinements, minRate: 100, maxRate: 500_000 },
+    probe: settings.probe,
+  });
   const relay = await run.step(`Kafka ceiling: no-processing relay, ${STAGE_NAMES.length} hops, ${shape.partitions} partitions`, () =>
-    run.worker<RelayRunResult>({
-      kind: 'relay',
-      label: `relay p=${shape.partitions}`,
-      seed: options.seed,
-      partitions: shape.partitions,
-      batchingWindowMs: DEFAULT_SHAPE.stages.ingest.batchingWindowMs,
-      search: {
-        startRate: settings.relayStartRate,
-        growth: settings.growth,
-        refinements: settings.refinements,
-        minRate: 100,
-        maxRate: 500_000,
-      },
-      probe: settings.probe,
-    }),
+    run.worker<RelayRunResult>(relayTask(settings.relayStartRate, `relay p=${shape.partitions}`)),
   );
   if (relay) report.relay = relay;
-  const relayRate = relay?.search.sustainedRate ?? 0;
+  const firstRelayRate = relay?.search.sustainedRate ?? 0;
   for (const store of options.stores) {
     const ceiling = await run.step(`store ceiling and sink: ${store}, ${settings.storeRows.toLocaleString('en-US')} rows`, () =>
       run.worker<StoreCeilingResult>({
@@ -197,19 +192,29 @@ async function main(options: BenchOptions): Promise<BenchReport> {
         store,
         rows: settings.storeRows,
         extraBatchSizes: settings.extraInsertBatchSizes,
+        rounds: settings.storeRounds,
       }),
     );
     if (ceiling) report.stores[store] = ceiling;
   }
 
   // 2. The pipeline at the default shape on each store, with latency at half load.
-  const pipelineStart = Math.max(200, Math.round((relayRate || settings.relayStartRate) * settings.pipelineStartShare));
+  const pipelineStart = Math.max(200, Math.round((firstRelayRate || settings.relayStartRate) * settings.pipelineStartShare));
   for (const store of options.stores) {
     const result = await run.step(`pipeline: ${store}, sustained rate then latency at half of it`, () =>
       run.worker<PipelineRunResult>(pipelineTask(run, store, shape, pipelineStart, settings.refinements, true)),
     );
     if (result) report.pipelines[store] = result;
   }
+
+  // The Kafka ceiling again, so the pipeline runs are bracketed: how much did the machine drift?
+  if (settings.repeatRelay && relay) {
+    const repeat = await run.step('Kafka ceiling again, after the pipeline runs (drift check)', () =>
+      run.worker<RelayRunResult>(relayTask(Math.round(firstRelayRate * 0.8), `relay again p=${shape.partitions}`)),
+    );
+    if (repeat) report.relayRepeat = repeat;
+  }
+  const relayRate = relayCeiling(report) ?? 0;
 
   // 3. Scaling, on the first store.
   const scalingStore = options.stores[0];
@@ -256,15 +261,17 @@ async function main(options: BenchOptions): Promise<BenchReport> {
   // 5. A CPU profile of the twin at its sustained rate when a pipeline target was missed (or when asked).
   const missed = report.targets.slice(0, 4).some((t) => !t.pass);
   const sustained = measured?.search.sustainedRate ?? 0;
+  // Profiled at the lowest rate it did not hold, so the profile shows the pipeline saturated.
+  const profileRate = measured?.search.lowestFailedRate ?? Math.round(sustained * 1.2);
   if ((options.profile || (missed && !options.quick)) && sustained > 0) {
     const path = join(options.outDir, 'profiles', `twin-${targetStore}-${report.startedAt.replace(/[:.]/g, '-')}.cpuprofile`);
-    const profiled = await run.step(`CPU profile: ${targetStore} twin at ${sustained} events/s`, () =>
+    const profiled = await run.step(`CPU profile: ${targetStore} twin at ${profileRate} events/s (saturated)`, () =>
       run.worker<ProfileRunResult>({
         kind: 'profile',
         label: `profile ${targetStore}`,
         seed: options.seed,
         store: targetStore,
-        rate: sustained,
+        rate: profileRate,
         warmupMs: 4000,
         seconds: settings.profileSeconds,
         profilePath: path,
@@ -273,7 +280,7 @@ async function main(options: BenchOptions): Promise<BenchReport> {
     if (profiled) {
       report.profile = {
         store: targetStore,
-        rate: sustained,
+        rate: profileRate,
         seconds: profiled.seconds,
         path,
         summary: summariseProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, 25),

@@ -34,6 +34,7 @@ export interface StoreTask extends TaskBase {
   readonly store: StoreKind;
   readonly rows: number;
   readonly extraBatchSizes: readonly number[];
+  readonly rounds: number;
 }
 
 export interface ProfileTask extends TaskBase {

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { type BenchReport, evaluateTargets, relayCeiling } from '../../../bench/bench-report.js';
+import type { PipelineRunResult, RelayRunResult, SearchResult, StoreCeilingResult } from '../../../bench/bench-results.js';
+import { formatReport, reportChart } from '../../../bench/report-format.js';
+
+const search = (rate: number): SearchResult => ({
+  sustainedRate: rate,
+  probes: [
+    {
+      rate,
+      held: true,
+      reason: 'held',
+      achievedRate: rate,
+      deliveredRate: rate,
+      backlogSlope: 0,
+      backlogEnd: 10,
+      rssMaxMb: 200,
+      cpuCores: 1.5,
+      eventsPerCpuSecond: Math.round(rate / 1.5),
+      loadAverage: 2,
+    },
+  ],
+});
+const relay = (rate: number): RelayRunResult => ({ kind: 'relay', partitions: 6, hops: 3, search: search(rate), peakRssMb: 300 });
+const stage = { invocations: 10, records: 1000, meanRecordsPerInvocation: 100, microsPerRecord: 50 };
+const pipeline: PipelineRunResult = {
+  kind: 'pipeline',
+  store: 'postgres',
+  storeDescription: 'PostgreSQL 15',
+  partitions: 6,
+  batchSize: 500,
+  batchingWindowMs: 100,
+  search: search(2500),
+  peakRssMb: 420,
+  heldRssMaxMb: 380,
+  latency: {
+    rate: 1250,
+    windowSeconds: 15,
+    count: 18_000,
+    p50Ms: 300,
+    p95Ms: 600,
+    p99Ms: 1200,
+    maxMs: 1500,
+    stages: { ingest: stage, enrich: stage, sink: stage },
+    stageShares: { ingest: 1, enrich: 0.99, sink: 0.98 },
+  },
+  accounting: { produced: 1, ingested: 1, stored: 1, dlq: 0 },
+};
+const store: StoreCeilingResult = {
+  kind: 'store',
+  store: 'postgres',
+  storeDescription: 'PostgreSQL 15',
+  rows: 30_000,
+  rounds: 3,
+  batchSize: 500,
+  methods: [{ method: 'copy', batchSize: 500, rowsPerSecond: 20_000 }],
+  ceilingRowsPerSecond: 20_000,
+  ceilingMethod: 'copy',
+  bestRowsPerSecond: 20_000,
+  sinkRowsPerSecond: 11_000,
+  sinkBySize: [{ batchSize: 500, rowsPerSecond: 11_000 }],
+  samples: [],
+  recordBytes: { raw: 360, clean: 420, enriched: 600 },
+};
+
+describe('evaluateTargets', () => {
+  it('judges each target on the given store and says how the value was obtained', () => {
+    const targets = evaluateTargets({ relay: relay(4000), stores: { postgres: store }, pipelines: { postgres: pipeline } }, 'postgres');
+    expect(targets.map((t) => [t.value, t.pass])).toEqual([
+      [0.625, true],
+      [0.55, true],
+      [1200, false],
+      [420, true],
+      [null, false],
+    ]);
+    expect(targets[2]?.detail).toContain('1250 events/s');
+  });
+
+  it('compares with the mean of the relay runs before and after the pipeline when both exist', () => {
+    expect(relayCeiling({ relay: relay(4000), relayRepeat: relay(3000) })).toBe(3500);
+    expect(relayCeiling({})).toBeUndefined();
+    const [first] = evaluateTargets(
+      { relay: relay(4000), relayRepeat: relay(3000), stores: {}, pipelines: { postgres: pipeline } },
+      'postgres',
+    );
+    expect(first?.value).toBeCloseTo(2500 / 3500, 3);
+    expect(first?.detail).toContain('3000 after');
+  });
+});
+
+describe('formatReport and reportChart', () => {
+  const report: BenchReport = {
+    version: 1,
+    mode: 'quick',
+    startedAt: '2026-11-25T12:00:00.000Z',
+    finishedAt: '2026-11-25T12:01:30.000Z',
+    durationSeconds: 90,
+    machine: { cpuModel: 'cpu', cores: 2, memoryGb: 8, node: 'v20', platform: 'linux x64', loadAverage: [2, 2, 2] },
+    loadAverages: [{ phase: 'relay', loadAverage: 2.5 }],
+    settings: {},
+    relay: relay(4000),
+    stores: { postgres: store },
+    pipelines: { postgres: pipeline },
+    handlers: {},
+    targetStore: 'postgres',
+    targets: [],
+    errors: ['scaling: something failed'],
+  };
+  report.targets = evaluateTargets(report, 'postgres');
+
+  it('prints the ceilings, the pipeline against them, PASS/FAIL per target and the errors', () => {
+    const text = formatReport(report);
+    expect(text).toContain('Kafka relay, 3 hops, 6 partitions');
+    expect(text).toContain('2,500 (0.63x)');
+    expect(text).toContain('PASS  pipeline throughput / Kafka relay ceiling');
+    expect(text).toContain('FAIL  ingest-to-queryable p99');
+    expect(text).toContain('ERROR scaling: something failed');
+  });
+
+  it('draws the chart without gaps in the data', () => {
+    const svg = reportChart(report);
+    expect(svg).toContain('Sustained throughput');
+    expect(svg).toContain('target p99 1 s');
+    expect(svg).not.toMatch(/NaN|undefined/);
+  });
+});
