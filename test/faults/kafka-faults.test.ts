@@ -1,0 +1,144 @@
+/**
+ * Kafka faults from the embedded cluster's fault injection, each applied while the pipeline is
+ * under load and then healed; every run is verified by counting.
+ */
+import { describe, expect, it } from 'vitest';
+import { KafkaApiKey, KafkaErrorCode } from '../../local/kafka/embedded-kafka.js';
+import { expectNothingLost } from './expect-nothing-lost.js';
+import { type FaultContext, runFaultScenario } from './fault-harness.js';
+import { recordFaultRow } from './fault-row-meta.js';
+
+const BROKERS = [1, 2, 3] as const;
+
+/** Injects errors for one request type while the producer sends `during` more records, then clears what is left. */
+async function withRequestErrors(ctx: FaultContext, apiKey: number, codes: readonly number[], during = 900): Promise<void> {
+  await ctx.acknowledged(750);
+  ctx.embedded.pushRequestErrors(apiKey, codes);
+  await ctx.acknowledged(750 + during);
+  ctx.embedded.clearRequestErrors(apiKey);
+}
+
+const repeat = (codes: readonly number[], times: number) => Array.from({ length: times }, () => codes).flat();
+
+describe('Kafka faults', () => {
+  it('none (baseline)', async ({ task }) => {
+    const run = await runFaultScenario({ fault: 'none (baseline)', inject: async () => {} });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    expect(run.verification.row.failureDestination).toBe(0);
+    expect(run.log.warnings).toEqual([]);
+  });
+
+  it('broker down and back up', async ({ task }) => {
+    const run = await runFaultScenario({
+      fault: 'broker down and back up',
+      inject: async ({ embedded, acknowledged, hold }) => {
+        await acknowledged(750);
+        embedded.brokerDown(2);
+        await hold(4000);
+        embedded.brokerUp(2);
+      },
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    // The fault bit: clients saw the broker refuse them.
+    expect(run.log.producerErrors.some((m) => /ECONNREFUSED|Connection error/.test(m))).toBe(true);
+  });
+
+  it('partition leaders moved', async ({ task }) => {
+    const run = await runFaultScenario({
+      fault: 'partition leaders moved',
+      inject: async ({ twin, embedded, acknowledged, hold }) => {
+        const { raw, clean, enriched, dlq } = twin.pipeline.topics;
+        // Every 250 records, every partition of every topic the stages write moves to the next broker.
+        for (let round = 0, at = 500; at <= 2750; round++, at += 250) {
+          await acknowledged(at);
+          for (const topic of [raw, clean, enriched, dlq]) {
+            for (let p = 0; p < topic.partitions; p++) embedded.setPartitionLeader(topic.name, p, BROKERS[(p + round + 1) % 3] as number);
+          }
+          await hold(200);
+        }
+      },
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    expect(run.log.producerErrors.some((m) => /not the leader/.test(m))).toBe(true);
+  });
+
+  it('Produce request errors', async ({ task }) => {
+    const codes = repeat(
+      [
+        KafkaErrorCode.NotLeaderForPartition,
+        KafkaErrorCode.LeaderNotAvailable,
+        KafkaErrorCode.RequestTimedOut,
+        KafkaErrorCode.NotEnoughReplicas,
+      ],
+      10,
+    );
+    const run = await runFaultScenario({
+      fault: 'Produce request errors',
+      inject: (ctx) => withRequestErrors(ctx, KafkaApiKey.Produce, codes),
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    expect(run.log.producerErrors.length).toBeGreaterThan(0);
+  });
+
+  it('Fetch request errors', async ({ task }) => {
+    const codes = repeat([KafkaErrorCode.NotLeaderForPartition, KafkaErrorCode.LeaderNotAvailable, KafkaErrorCode.RequestTimedOut], 10);
+    const run = await runFaultScenario({
+      fault: 'Fetch request errors',
+      inject: (ctx) => withRequestErrors(ctx, KafkaApiKey.Fetch, codes),
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+  });
+
+  it('OffsetCommit request errors', async ({ task }) => {
+    const codes = repeat([KafkaErrorCode.CoordinatorNotAvailable, KafkaErrorCode.NotCoordinator, KafkaErrorCode.RequestTimedOut], 5);
+    const run = await runFaultScenario({
+      fault: 'OffsetCommit request errors',
+      inject: (ctx) => withRequestErrors(ctx, KafkaApiKey.OffsetCommit, codes),
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+  });
+
+  it('JoinGroup request errors (during a join)', async ({ task }) => {
+    let joinedRecords = 0;
+    const run = await runFaultScenario({
+      fault: 'JoinGroup request errors',
+      inject: async (ctx) => {
+        await ctx.acknowledged(750);
+        ctx.embedded.pushRequestErrors(
+          KafkaApiKey.JoinGroup,
+          repeat([KafkaErrorCode.CoordinatorLoadInProgress, KafkaErrorCode.CoordinatorNotAvailable], 3),
+        );
+        // A second enrich instance joins: its join and the rejoin of the first meet the errors.
+        const extra = ctx.twin.createMapping('enrich');
+        ctx.extraMappings.add(extra);
+        await extra.start();
+        await ctx.acknowledged(2250);
+        joinedRecords = extra.stats().invokedRecords;
+        ctx.embedded.clearRequestErrors(KafkaApiKey.JoinGroup);
+      },
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    expect(joinedRecords).toBeGreaterThanOrEqual(0);
+  });
+
+  it('broker latency', async ({ task }) => {
+    const run = await runFaultScenario({
+      fault: 'broker latency 150 ms',
+      inject: async ({ embedded, acknowledged }) => {
+        await acknowledged(750);
+        for (const id of BROKERS) embedded.setBrokerLatency(id, 150);
+        await acknowledged(2250);
+        for (const id of BROKERS) embedded.setBrokerLatency(id, 0);
+      },
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+  });
+});
