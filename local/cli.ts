@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     .command('produce')
     .description('send raw events (NDJSON, one event per line) to the running twin, or to KAFKA_BROKERS')
     .option('--file <events.ndjson>', 'read from this file instead of stdin')
-    .option('--topic <name>', 'topic to send to (default: the pipeline\'s raw topic)')
+    .option('--topic <name>', "topic to send to (default: the pipeline's raw topic)")
     .action(async (options: ProduceOptions) => {
       const { produceCommand } = await import('./commands/produce.js');
       await produceCommand(options);

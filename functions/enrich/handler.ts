@@ -19,7 +19,12 @@ export type EnrichDependencies = Omit<StageHandlerOptions, 'stage' | 'run'> & {
   agents?: UserAgentClassifier;
 };
 
-export function createEnrichHandler({ pipeline, reference, agents = new UserAgentClassifier(), ...rest }: EnrichDependencies): StageHandler {
+export function createEnrichHandler({
+  pipeline,
+  reference,
+  agents = new UserAgentClassifier(),
+  ...rest
+}: EnrichDependencies): StageHandler {
   return createStageHandler({
     ...rest,
     stage: 'enrich',

@@ -6,8 +6,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
-import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import type { StageName } from '../../src/pipeline/definition.js';
 import { dlqTotal, type StageBatchResult, type StageOutcome } from '../../src/stages/stage-outcome.js';
 

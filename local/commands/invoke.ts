@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEnrichHandler } from '../../functions/enrich/handler.js';
 import { createIngestHandler } from '../../functions/ingest/handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import { createSinkHandler } from '../../functions/sink/handler.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import type { MskEvent } from '../../src/kafka/msk-event.js';
 import { pipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
@@ -54,11 +54,17 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   try {
     let handler: StageHandler;
     if (stage === 'ingest') handler = createIngestHandler(common);
-    else if (stage === 'enrich') handler = createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData((store as NonNullable<typeof store>).client)) });
+    else if (stage === 'enrich')
+      handler = createEnrichHandler({
+        ...common,
+        reference: new ReferenceDataCache(storeReferenceData((store as NonNullable<typeof store>).client)),
+      });
     else handler = createSinkHandler({ ...common, store: (store as NonNullable<typeof store>).client });
     const response = await handler(event);
     const summary = outcome ? { ...outcome, latenciesMs: undefined } : {};
-    process.stderr.write(`${stage}: ${JSON.stringify({ ...summary, printed: publisher.count, response })}${store ? ` (store: ${store.description})` : ''}\n`);
+    process.stderr.write(
+      `${stage}: ${JSON.stringify({ ...summary, printed: publisher.count, response })}${store ? ` (store: ${store.description})` : ''}\n`,
+    );
   } finally {
     await store?.client.close();
   }

@@ -10,9 +10,7 @@ const text = (value: string | Buffer): string => (typeof value === 'string' ? va
 export function formatRecord(record: OutputRecord): string {
   const bytes = typeof record.value === 'string' ? null : record.value;
   const binary = bytes !== null && !isUtf8(bytes);
-  const headers = Object.fromEntries(
-    Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(text) : text(v)]),
-  );
+  const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(text) : text(v)]));
   return JSON.stringify({
     topic: record.topic,
     key: record.key === null ? null : text(record.key),

@@ -2,8 +2,9 @@
  * `tributary query <name> [key=value ...]` runs a named analytics query against the local store and
  * prints a table (or --json); `tributary query --sql "<select>"` runs one read-only statement.
  */
-import { QUERY_NAMES, runNamedQuery } from '../../src/analytics/index.js';
+
 import { AnalyticsError } from '../../src/analytics/errors.js';
+import { QUERY_NAMES, runNamedQuery } from '../../src/analytics/index.js';
 import { CliUsageError } from '../cli-error.js';
 import { openPreparedStore } from './prepared-store.js';
 import { formatTable } from './table-format.js';

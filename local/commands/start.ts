@@ -5,15 +5,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { optionalEnv } from '../../src/config/env.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
 import { startDashboardServer } from '../dashboard/dashboard-server.js';
 import { twinStatusSource } from '../dashboard/twin-status-source.js';
-import { definePipeline } from '../../src/pipeline/definition.js';
-import { createTrafficGenerator } from '../generator/storefront-traffic.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
+import { createTrafficGenerator } from '../generator/storefront-traffic.js';
 import { startTwin } from '../twin/local-twin.js';
-import { removeTwinAddress, writeTwinAddress } from '../twin/twin-address.js';
 import { formatProgress, ProgressLine } from '../twin/progress-line.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
+import { removeTwinAddress, writeTwinAddress } from '../twin/twin-address.js';
 import { parseStartOptions, type RawStartOptions } from './start-options.js';
 
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -33,7 +33,10 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     store: twin.store,
     status: twinStatusSource(twin),
     port: options.port,
-    onError: (error, info) => err.write(`\nwarning: dashboard request ${info.path} failed (${info.requestId}): ${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error, info) =>
+      err.write(
+        `\nwarning: dashboard request ${info.path} failed (${info.requestId}): ${error instanceof Error ? error.message : String(error)}\n`,
+      ),
   }).catch(async (error: unknown) => {
     await twin.stop();
     throw error;
@@ -70,13 +73,16 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   let lastTick = Date.now();
   let eventsPerSecond = 0;
   const ticker = setInterval(() => {
-    void twin.lag().then((lag) => {
-      const now = Date.now();
-      eventsPerSecond = Math.round(((produced - lastProduced) * 1000) / Math.max(1, now - lastTick));
-      lastProduced = produced;
-      lastTick = now;
-      progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond));
-    }, () => {});
+    void twin.lag().then(
+      (lag) => {
+        const now = Date.now();
+        eventsPerSecond = Math.round(((produced - lastProduced) * 1000) / Math.max(1, now - lastTick));
+        lastProduced = produced;
+        lastTick = now;
+        progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond));
+      },
+      () => {},
+    );
   }, 1000);
 
   const generatorStarted = Date.now();
@@ -114,7 +120,13 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       store: twin.storeDescription,
       ratePerSecond: options.rate,
       produced: generated
-        ? { sent: generated.sent, acknowledged: generated.acknowledged, valid: generated.byKind.valid, invalid: generated.byKind.invalid, duplicates: generated.byKind.duplicate }
+        ? {
+            sent: generated.sent,
+            acknowledged: generated.acknowledged,
+            valid: generated.byKind.valid,
+            invalid: generated.byKind.invalid,
+            duplicates: generated.byKind.duplicate,
+          }
         : { sent: 0, acknowledged: 0, valid: 0, invalid: 0, duplicates: 0 },
       failureDestination: mappings.reduce((sum, m) => sum + m.stats().sentToFailureDestination, 0),
       storedEvents: row?.n ?? 0,

@@ -33,10 +33,7 @@ export interface KafkaCluster {
 }
 
 /** Opens the embedded or external Kafka and makes sure the pipeline's topics exist with their partitions. */
-export async function openKafkaCluster(
-  pipeline: PipelineDefinition,
-  options: KafkaClusterOptions = {},
-): Promise<KafkaCluster> {
+export async function openKafkaCluster(pipeline: PipelineDefinition, options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
   const clientId = options.clientId ?? 'tributary-local';
   return options.brokers === undefined
     ? openEmbedded(pipeline, clientId)
@@ -57,8 +54,7 @@ async function openEmbedded(pipeline: PipelineDefinition, clientId: string): Pro
     bootstrapServers: embedded.bootstrapServers,
     connection: { brokers: embedded.brokers, auth: { type: 'none' }, clientId },
     embedded,
-    describe: () =>
-      `embedded Kafka (librdkafka ${embedded.librdkafkaVersion} mock cluster), ${embedded.brokers.length} brokers`,
+    describe: () => `embedded Kafka (librdkafka ${embedded.librdkafkaVersion} mock cluster), ${embedded.brokers.length} brokers`,
     close: () => embedded.stop(),
   };
 }

@@ -148,15 +148,11 @@ function bind(lib: LibraryHandle, path: string): Librdkafka {
   );
   const mockBrokerSetDown = fn('int rd_kafka_mock_broker_set_down(rd_kafka_mock_cluster_t *mcluster, int32_t broker_id)');
   const mockBrokerSetUp = fn('int rd_kafka_mock_broker_set_up(rd_kafka_mock_cluster_t *mcluster, int32_t broker_id)');
-  const mockBrokerSetRtt = fn(
-    'int rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *mcluster, int32_t broker_id, int rtt_ms)',
-  );
+  const mockBrokerSetRtt = fn('int rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *mcluster, int32_t broker_id, int rtt_ms)');
   const mockPushRequestErrorsArray = fn(
     'void rd_kafka_mock_push_request_errors_array(rd_kafka_mock_cluster_t *mcluster, int16_t ApiKey, size_t cnt, const int *errors)',
   );
-  const mockClearRequestErrors = fn(
-    'void rd_kafka_mock_clear_request_errors(rd_kafka_mock_cluster_t *mcluster, int16_t ApiKey)',
-  );
+  const mockClearRequestErrors = fn('void rd_kafka_mock_clear_request_errors(rd_kafka_mock_cluster_t *mcluster, int16_t ApiKey)');
 
   return {
     path,

@@ -70,10 +70,14 @@ try {
   await producer.disconnect();
 
   const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} msg/s`;
-  console.log(`librdkafka ${embedded.librdkafkaVersion} mock cluster: ${brokers} brokers, ${partitions} partitions, ${count} messages of ${bytes} bytes`);
+  console.log(
+    `librdkafka ${embedded.librdkafkaVersion} mock cluster: ${brokers} brokers, ${partitions} partitions, ${count} messages of ${bytes} bytes`,
+  );
   console.log(`cluster start-up (with topic):  ${startupMs.toFixed(1)} ms`);
   console.log(`produce (acks=all, ${SEND_BATCH}/send, ${IN_FLIGHT} in flight): ${rate(count, producedAt - produceStart)}`);
-  console.log(`produce + consume, concurrent:  ${rate(count, liveDoneAt - produceStart)} (last message consumed after ${Math.round(liveDoneAt - produceStart)} ms)`);
+  console.log(
+    `produce + consume, concurrent:  ${rate(count, liveDoneAt - produceStart)} (last message consumed after ${Math.round(liveDoneAt - produceStart)} ms)`,
+  );
   console.log(`consume only (fresh group):     ${rate(count, replayMs)}`);
 } finally {
   await embedded.stop();

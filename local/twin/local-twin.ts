@@ -6,8 +6,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEnrichHandler } from '../../functions/enrich/handler.js';
 import { createIngestHandler } from '../../functions/ingest/handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import { createSinkHandler } from '../../functions/sink/handler.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
@@ -95,7 +95,10 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     }
 
     const lag = async () =>
-      Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<StageName, number>;
+      Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
+        StageName,
+        number
+      >;
     let stopped = false;
     return {
       pipeline,

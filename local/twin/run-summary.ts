@@ -65,7 +65,11 @@ export function formatSummary(s: RunSummary): string {
       const extra = stage === 'sink' ? `, ${n(c.duplicates)} already stored` : '';
       return `  ${stage.padEnd(12)} ${n(c.records)} in, ${n(c.passed)} ${stage === 'sink' ? 'stored' : 'passed'}, ${n(c.dlq)} to DLQ${extra}`;
     }),
-    `  DLQ by reason ${Object.entries(s.dlqByReason).map(([r, c]) => `${r} ${n(c)}`).join(', ') || 'none'}`,
+    `  DLQ by reason ${
+      Object.entries(s.dlqByReason)
+        .map(([r, c]) => `${r} ${n(c)}`)
+        .join(', ') || 'none'
+    }`,
     `  failure destination ${n(s.failureDestination)} records`,
     `  stored events ${n(s.storedEvents)}`,
     `  ingest-to-queryable latency p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms (${n(s.latencyMs.count)} events)`,

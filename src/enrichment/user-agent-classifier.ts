@@ -34,7 +34,9 @@ export class UserAgentClassifier {
     const deviceClass: UserAgentInfo['deviceClass'] = bot
       ? 'bot'
       : type === undefined
-        ? result.os.name || result.browser.name ? 'desktop' : 'unknown'
+        ? result.os.name || result.browser.name
+          ? 'desktop'
+          : 'unknown'
         : type === 'mobile' || type === 'tablet' || type === 'console' || type === 'wearable'
           ? type
           : type === 'smarttv'

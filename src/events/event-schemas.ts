@@ -11,8 +11,16 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const SOURCES = ['web', 'mobile', 'pos'] as const;
 export const CURRENT_SCHEMA_VERSION = 1;
 
-const id = z.string().min(1).max(128).regex(/^[\w.:@-]+$/, 'letters, digits and . : @ - _ only');
-const sku = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits and . - _ only');
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:@-]+$/, 'letters, digits and . : @ - _ only');
+const sku = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, 'letters, digits and . - _ only');
 const quantity = z.number().int().min(1).max(10_000);
 const money = z.number().min(0).max(10_000_000);
 const currency = z.string();
@@ -33,9 +41,19 @@ const common = {
 };
 
 export const eventSchemas = {
-  page_view: z.object({ ...common, type: z.literal('page_view'), url: z.string().min(1).max(2048), referrer: z.string().max(2048).optional() }),
+  page_view: z.object({
+    ...common,
+    type: z.literal('page_view'),
+    url: z.string().min(1).max(2048),
+    referrer: z.string().max(2048).optional(),
+  }),
   product_view: z.object({ ...common, type: z.literal('product_view'), sku }),
-  search: z.object({ ...common, type: z.literal('search'), query: z.string().min(1).max(256), resultsCount: z.number().int().min(0).max(1_000_000) }),
+  search: z.object({
+    ...common,
+    type: z.literal('search'),
+    query: z.string().min(1).max(256),
+    resultsCount: z.number().int().min(0).max(1_000_000),
+  }),
   add_to_cart: z.object({ ...common, type: z.literal('add_to_cart'), sku, quantity, price: money, currency }),
   checkout: z.object({ ...common, type: z.literal('checkout'), cartValue: money, currency, itemCount: z.number().int().min(1).max(1000) }),
   // One event per order line, so revenue keeps its product and category.

@@ -15,9 +15,7 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const EARLIEST_EVENT_TIME_MS = Date.UTC(2000, 0, 1);
 
-export type RawEventValidation =
-  | { ok: true; event: CleanEvent; key: string }
-  | { ok: false; reason: InvalidReason; detail: string };
+export type RawEventValidation = { ok: true; event: CleanEvent; key: string } | { ok: false; reason: InvalidReason; detail: string };
 
 const invalid = (reason: InvalidReason, detail: string): RawEventValidation => ({ ok: false, reason, detail });
 
@@ -34,7 +32,8 @@ function reasonForIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>)
   if (value === undefined && issue.path.length > 0) return invalid(InvalidReason.MISSING_FIELD, `${field} is required`);
   if (issue.code === 'invalid_type') {
     // zod reports 1.5 for an integer field as a type error; it is a number out of its domain.
-    if (typeof value === 'number' && issue.expected === 'int') return invalid(InvalidReason.IMPOSSIBLE_VALUE, `${field}: must be a whole number`);
+    if (typeof value === 'number' && issue.expected === 'int')
+      return invalid(InvalidReason.IMPOSSIBLE_VALUE, `${field}: must be a whole number`);
     return invalid(InvalidReason.WRONG_TYPE, `${field}: expected ${issue.expected}`);
   }
   if (issue.code === 'invalid_union' && issue.path[0] === 'occurredAt') {
@@ -76,7 +75,10 @@ export function validateRawEvent(value: Buffer | null, receivedAt: number): RawE
     return invalid(InvalidReason.NOT_JSON, `value is not JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return invalid(InvalidReason.NOT_AN_OBJECT, `value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not an object`);
+    return invalid(
+      InvalidReason.NOT_AN_OBJECT,
+      `value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not an object`,
+    );
   }
   const input = parsed as Record<string, unknown>;
   const { type } = input;
@@ -86,25 +88,34 @@ export function validateRawEvent(value: Buffer | null, receivedAt: number): RawE
   }
   const version = input.schemaVersion;
   if (version !== undefined && version !== CURRENT_SCHEMA_VERSION) {
-    return invalid(InvalidReason.UNSUPPORTED_VERSION, `schemaVersion ${JSON.stringify(version).slice(0, 20)} is not supported (supported: ${CURRENT_SCHEMA_VERSION})`);
+    return invalid(
+      InvalidReason.UNSUPPORTED_VERSION,
+      `schemaVersion ${JSON.stringify(version).slice(0, 20)} is not supported (supported: ${CURRENT_SCHEMA_VERSION})`,
+    );
   }
   const result = eventSchemas[type].safeParse(input);
   if (!result.success) return reasonForIssue(result.error.issues[0] as z.core.$ZodIssue, input);
   const event = result.data;
 
   const occurredMs = parseEventTime(event.occurredAt);
-  if (occurredMs === null) return invalid(InvalidReason.INVALID_TIMESTAMP, `occurredAt ${JSON.stringify(event.occurredAt)} is not a valid time with a zone`);
+  if (occurredMs === null)
+    return invalid(InvalidReason.INVALID_TIMESTAMP, `occurredAt ${JSON.stringify(event.occurredAt)} is not a valid time with a zone`);
   if (occurredMs < EARLIEST_EVENT_TIME_MS || occurredMs > receivedAt + MAX_CLOCK_SKEW_MS) {
-    return invalid(InvalidReason.INVALID_TIMESTAMP, `occurredAt ${new Date(occurredMs).toISOString()} is before 2000 or more than 5 minutes after arrival`);
+    return invalid(
+      InvalidReason.INVALID_TIMESTAMP,
+      `occurredAt ${new Date(occurredMs).toISOString()} is before 2000 or more than 5 minutes after arrival`,
+    );
   }
   const key = event.userId ?? event.deviceId;
   if (key === undefined) return invalid(InvalidReason.MISSING_FIELD, 'userId or deviceId is required');
-  if (event.ip !== undefined && isIP(event.ip) === 0) return invalid(InvalidReason.IMPOSSIBLE_VALUE, `ip: "${event.ip}" is not an IPv4 or IPv6 address`);
+  if (event.ip !== undefined && isIP(event.ip) === 0)
+    return invalid(InvalidReason.IMPOSSIBLE_VALUE, `ip: "${event.ip}" is not an IPv4 or IPv6 address`);
 
   let currency: string | undefined;
   if ('currency' in event) {
     const normalised = normaliseCurrency(event.currency);
-    if (normalised === null) return invalid(InvalidReason.INVALID_CURRENCY, `currency ${JSON.stringify(event.currency).slice(0, 20)} is not an ISO 4217 code`);
+    if (normalised === null)
+      return invalid(InvalidReason.INVALID_CURRENCY, `currency ${JSON.stringify(event.currency).slice(0, 20)} is not an ISO 4217 code`);
     currency = normalised;
   }
   const clean = {

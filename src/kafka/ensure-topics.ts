@@ -185,9 +185,7 @@ function checkSpecs(topics: readonly TopicSpec[]): void {
       throw new TopicProvisioningError(`topic "${t.name}": partitions must be a positive integer, got ${t.partitions}`);
     }
     if (!Number.isInteger(t.replicationFactor) || t.replicationFactor < 1) {
-      throw new TopicProvisioningError(
-        `topic "${t.name}": replication factor must be a positive integer, got ${t.replicationFactor}`,
-      );
+      throw new TopicProvisioningError(`topic "${t.name}": replication factor must be a positive integer, got ${t.replicationFactor}`);
     }
     if (!Number.isInteger(t.retentionMs) || (t.retentionMs < 1 && t.retentionMs !== -1)) {
       throw new TopicProvisioningError(`topic "${t.name}": retentionMs must be positive or -1, got ${t.retentionMs}`);

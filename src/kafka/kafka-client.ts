@@ -49,7 +49,11 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   const connect = (): Promise<Producer> => {
     connecting ??= (async () => {
       // The default (murmur2, Java-compatible) partitioner: keys land where a Java producer puts them.
-      const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+      const p = kafka.producer({
+        allowAutoTopicCreation: false,
+        maxInFlightRequests: 5,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await p.connect();
       producer = p;
       return p;

@@ -168,13 +168,13 @@ export function definePipeline(options: PipelineOptions = {}): PipelineDefinitio
     topics,
     stages: {
       ingest: stage('ingest', 'decode, validate and normalise raw events', topics.raw, [topics.clean, topics.dlq]),
-      enrich: stage('enrich', 'join reference data, parse user agents, derive fields', topics.clean, [
-        topics.enriched,
-        topics.dlq,
-      ], { usesStore: true }),
-      sink: stage('sink', 'write events and rollups to the analytics store in one transaction', topics.enriched, [
-        topics.dlq,
-      ], { usesStore: true, memoryMb: 1024 }),
+      enrich: stage('enrich', 'join reference data, parse user agents, derive fields', topics.clean, [topics.enriched, topics.dlq], {
+        usesStore: true,
+      }),
+      sink: stage('sink', 'write events and rollups to the analytics store in one transaction', topics.enriched, [topics.dlq], {
+        usesStore: true,
+        memoryMb: 1024,
+      }),
     },
     maxPayloadBytes: 6 * 1024 * 1024,
   };
