@@ -56,5 +56,5 @@ export function replayRecord(entry: DlqEntry, rawTopic: string): OutputRecord {
     const existing = headers[key];
     headers[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  return { topic: rawTopic, key: entry.key === null ? null : entry.key.toString('utf8'), value: entry.value, headers };
+  return { topic: rawTopic, key: entry.key, value: entry.value, headers };
 }

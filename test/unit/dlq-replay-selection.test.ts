@@ -83,7 +83,7 @@ describe('replayRecord', () => {
       'shop-raw',
     );
     expect(record.topic).toBe('shop-raw');
-    expect(record.key).toBe('u-1');
+    expect(record.key).toEqual(Buffer.from('u-1'));
     expect(record.value?.toString()).toBe('{"n":0}');
     expect(Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]))).toEqual({
       a: ['1', '2'],
