@@ -67,16 +67,14 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
       asOf: el.dataset.asOf ?? '',
     }));
   const items = (selector: string): Promise<Item[]> =>
-    page
-      .locator(selector)
-      .evaluateAll((els: HTMLElement[]) =>
-        els.map((el) => ({
-          key: el.dataset.key ?? '',
-          value: el.dataset.value ?? '',
-          text: el.textContent ?? '',
-          data: { ...el.dataset } as Record<string, string>,
-        })),
-      );
+    page.locator(selector).evaluateAll((els: HTMLElement[]) =>
+      els.map((el) => ({
+        key: el.dataset.key ?? '',
+        value: el.dataset.value ?? '',
+        text: el.textContent ?? '',
+        data: { ...el.dataset } as Record<string, string>,
+      })),
+    );
   const text = (selector: string) => page.locator(selector).innerText();
 
   beforeAll(async () => {
