@@ -56,12 +56,14 @@ async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswe
        SELECT ${entity} AS k, event_type AS s, event_time AS t FROM events
         WHERE event_time >= $1::timestamptz AND event_time < $2::timestamptz
           AND event_type = ANY($3::text[]) AND ${entity} IS NOT NULL),
-     s1 AS (SELECT k, min(t) AS t FROM e WHERE s = $4::text GROUP BY k),
-     s2 AS (SELECT e.k, min(e.t) AS t FROM e JOIN s1 ON s1.k = e.k AND e.t >= s1.t WHERE e.s = $5::text GROUP BY e.k),
-     s3 AS (SELECT e.k, min(e.t) AS t FROM e JOIN s2 ON s2.k = e.k AND e.t >= s2.t WHERE e.s = $6::text GROUP BY e.k),
-     s4 AS (SELECT e.k FROM e JOIN s3 ON s3.k = e.k AND e.t >= s3.t WHERE e.s = $7::text GROUP BY e.k)
-     SELECT (SELECT count(*) FROM s1)::float8 AS s1, (SELECT count(*) FROM s2)::float8 AS s2,
-            (SELECT count(*) FROM s3)::float8 AS s3, (SELECT count(*) FROM s4)::float8 AS s4`,
+     -- Window functions, one pass per step: the first time each entity reached a step at or after
+     -- the step before. (Joins per step made the planner choose nested loops: quadratic.)
+     w1 AS (SELECT k, s, t, min(t) FILTER (WHERE s = $4::text) OVER (PARTITION BY k) AS t1 FROM e),
+     w2 AS (SELECT k, s, t, t1, min(t) FILTER (WHERE s = $5::text AND t >= t1) OVER (PARTITION BY k) AS t2 FROM w1),
+     w3 AS (SELECT k, s, t, t1, t2, min(t) FILTER (WHERE s = $6::text AND t >= t2) OVER (PARTITION BY k) AS t3 FROM w2),
+     per AS (SELECT max(t1) AS t1, max(t2) AS t2, max(t3) AS t3, bool_or(s = $7::text AND t >= t3) AS t4 FROM w3 GROUP BY k)
+     SELECT count(t1)::float8 AS s1, count(t2)::float8 AS s2, count(t3)::float8 AS s3,
+            (count(*) FILTER (WHERE t4))::float8 AS s4 FROM per`,
     [plan.window.from.toISOString(), plan.window.to.toISOString(), FUNNEL_STEPS, ...FUNNEL_STEPS],
   );
   const reached = [row?.s1, row?.s2, row?.s3, row?.s4].map((v) => toNumber(v ?? 0));
