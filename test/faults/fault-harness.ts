@@ -23,8 +23,13 @@ import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../s
 import { definePipeline, type StageName } from '../../src/pipeline/definition.js';
 import { postgresTestStore, TEST_DATABASE_URL, type TestStore } from '../helpers/stores.js';
 
-/** TRIBUTARY_SOAK=1 runs every fault with many more events and longer fault windows. */
+/**
+ * TRIBUTARY_SOAK=1 runs every fault with many more events, more partitions and longer fault
+ * windows. The mock cluster keeps about 5 MiB per partition, which bounds a run to some 60,000
+ * events on 6 partitions before a lagging stage would find its records dropped.
+ */
 export const SOAK = process.env.TRIBUTARY_SOAK === '1';
+const RUN = SOAK ? { events: 40_000, ratePerSecond: 2000, partitions: 6 } : { events: 3000, ratePerSecond: 600, partitions: 3 };
 
 /** Retries fast enough for a short run, with a budget (about 13 s over 10 retries) longer than any fault here. */
 export const FAULT_RETRY_BACKOFF = { initialMs: 100, maxMs: 2000 } as const;
@@ -50,8 +55,8 @@ export interface FaultContext {
   readonly log: RunLog;
   /** Instances of a stage started during the fault: they count for the drain and are stopped at the end. */
   readonly extraMappings: Set<EventSourceMapping>;
-  /** Resolves once the producer has had at least n records acknowledged. */
-  acknowledged(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once this share (0..1) of the run's records is acknowledged, or the producer is done. */
+  progress(share: number, timeoutMs?: number): Promise<void>;
   /** Keeps a fault in place for this long: the fault's duration, not a wait for a result. */
   hold(ms: number): Promise<void>;
   waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
@@ -60,9 +65,9 @@ export interface FaultContext {
 export interface FaultScenario {
   /** The row's name in the fault table. */
   readonly fault: string;
-  /** @default 3000 (60000 when soaking) */
+  /** @default 3000 (40000 when soaking, which overrides this) */
   readonly events?: number;
-  /** @default 600 (3000 when soaking) */
+  /** @default 600 (2000 when soaking, which overrides this) */
   readonly ratePerSecond?: number;
   readonly wrapHandler?: (stage: StageName, handler: StageHandler) => EsmHandler;
   /** Changes what the producer sends (e.g. marks poison records). */
@@ -71,7 +76,7 @@ export interface FaultScenario {
   readonly inject?: (ctx: FaultContext) => Promise<void>;
   /** @default FAULT_RETRY_BACKOFF */
   readonly retryBackoff?: RetryBackoff;
-  /** @default 180000 */
+  /** @default 90000 */
   readonly drainTimeoutMs?: number;
 }
 
@@ -97,8 +102,8 @@ let runs = 0;
 
 /** Runs one scenario end to end and returns the verification; cleans up whatever happens. */
 export async function runFaultScenario(scenario: FaultScenario): Promise<FaultRun> {
-  const events = scenario.events ?? (SOAK ? 60_000 : 3000);
-  const ratePerSecond = scenario.ratePerSecond ?? (SOAK ? 3000 : 600);
+  const events = SOAK ? RUN.events : (scenario.events ?? RUN.events);
+  const ratePerSecond = SOAK ? RUN.ratePerSecond : (scenario.ratePerSecond ?? RUN.ratePerSecond);
   const store = await postgresTestStore();
   const log = new RunLog();
   const extraMappings = new Set<EventSourceMapping>();
@@ -106,7 +111,7 @@ export async function runFaultScenario(scenario: FaultScenario): Promise<FaultRu
   let publisher: RecordPublisher | undefined;
   try {
     twin = await startTwin({
-      pipeline: definePipeline({ name: 'faults', partitions: 3, batchSize: 100, batchingWindowMs: 50 }),
+      pipeline: definePipeline({ name: 'faults', partitions: RUN.partitions, batchSize: 100, batchingWindowMs: 50 }),
       store: { databaseUrl: store.url },
       retryBackoff: scenario.retryBackoff ?? FAULT_RETRY_BACKOFF,
       wrapHandler: scenario.wrapHandler,
@@ -146,7 +151,10 @@ export async function runFaultScenario(scenario: FaultScenario): Promise<FaultRu
       store,
       log,
       extraMappings,
-      acknowledged: (n, timeoutMs = 120_000) => waitFor(`${n} acknowledged records`, () => ledger.size >= n || producerDone, timeoutMs),
+      progress: (share, timeoutMs = 120_000) => {
+        const n = Math.round(share * events);
+        return waitFor(`${n} acknowledged records`, () => ledger.size >= n || producerDone, timeoutMs);
+      },
       hold: (ms) => new Promise((resolve) => setTimeout(resolve, SOAK ? ms * 3 : ms)),
       waitFor,
     };
@@ -157,7 +165,7 @@ export async function runFaultScenario(scenario: FaultScenario): Promise<FaultRu
       kafka,
       pipeline: running.pipeline,
       mappings: () => [...Object.values(running.mappings), ...extraMappings],
-      timeoutMs: scenario.drainTimeoutMs ?? 180_000,
+      timeoutMs: scenario.drainTimeoutMs ?? 90_000,
     });
     const verification = await verifyPipeline({ fault: scenario.fault, pipeline: running.pipeline, kafka, store: store.client, ledger });
     const [batches] = await store.client.query<{ duplicates: number }>(

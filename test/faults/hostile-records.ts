@@ -27,11 +27,6 @@ export function hostileValue(c: HostileCase, eventId: string): Buffer {
   return Buffer.from((c.text ?? '').replaceAll(ID_TOKEN, eventId), 'utf8');
 }
 
-/** Whether the case carries the event id (so a stored copy can be looked up). */
-export function carriesEventId(c: HostileCase): boolean {
-  return c.text?.includes(`"${ID_TOKEN}"`) ?? false;
-}
-
 export const SQL_TEXT = [
   "'; DROP TABLE events; --",
   "1' OR '1'='1",

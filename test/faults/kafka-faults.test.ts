@@ -10,11 +10,11 @@ import { recordFaultRow } from './fault-row-meta.js';
 
 const BROKERS = [1, 2, 3] as const;
 
-/** Injects errors for one request type while the producer sends `during` more records, then clears what is left. */
-async function withRequestErrors(ctx: FaultContext, apiKey: number, codes: readonly number[], during = 900): Promise<void> {
-  await ctx.acknowledged(750);
+/** Injects errors for one request type over the middle of the run, then clears what is left. */
+async function withRequestErrors(ctx: FaultContext, apiKey: number, codes: readonly number[]): Promise<void> {
+  await ctx.progress(0.25);
   ctx.embedded.pushRequestErrors(apiKey, codes);
-  await ctx.acknowledged(750 + during);
+  await ctx.progress(0.55);
   ctx.embedded.clearRequestErrors(apiKey);
 }
 
@@ -32,8 +32,8 @@ describe('Kafka faults', () => {
   it('broker down and back up', async ({ task }) => {
     const run = await runFaultScenario({
       fault: 'broker down and back up',
-      inject: async ({ embedded, acknowledged, hold }) => {
-        await acknowledged(750);
+      inject: async ({ embedded, progress, hold }) => {
+        await progress(0.25);
         embedded.brokerDown(2);
         await hold(4000);
         embedded.brokerUp(2);
@@ -48,11 +48,11 @@ describe('Kafka faults', () => {
   it('partition leaders moved', async ({ task }) => {
     const run = await runFaultScenario({
       fault: 'partition leaders moved',
-      inject: async ({ twin, embedded, acknowledged, hold }) => {
+      inject: async ({ twin, embedded, progress, hold }) => {
         const { raw, clean, enriched, dlq } = twin.pipeline.topics;
-        // Every 250 records, every partition of every topic the stages write moves to the next broker.
-        for (let round = 0, at = 500; at <= 2750; round++, at += 250) {
-          await acknowledged(at);
+        // Ten times over the run, every partition of every topic the stages write moves to the next broker.
+        for (let round = 0; round < 10; round++) {
+          await progress((2 + round) / 12);
           for (const topic of [raw, clean, enriched, dlq]) {
             for (let p = 0; p < topic.partitions; p++) embedded.setPartitionLeader(topic.name, p, BROKERS[(p + round + 1) % 3] as number);
           }
@@ -101,15 +101,18 @@ describe('Kafka faults', () => {
       inject: (ctx) => withRequestErrors(ctx, KafkaApiKey.OffsetCommit, codes),
     });
     recordFaultRow(task, run.verification.row);
+    // kafkajs retries a commit that meets a retriable error; what matters is that nothing was lost.
     expectNothingLost(run);
   });
 
   it('JoinGroup request errors (during a join)', async ({ task }) => {
-    let joinedRecords = 0;
+    let extraPolled = 0;
     const run = await runFaultScenario({
       fault: 'JoinGroup request errors',
+      events: 4000,
+      ratePerSecond: 400,
       inject: async (ctx) => {
-        await ctx.acknowledged(750);
+        await ctx.progress(0.2);
         ctx.embedded.pushRequestErrors(
           KafkaApiKey.JoinGroup,
           repeat([KafkaErrorCode.CoordinatorLoadInProgress, KafkaErrorCode.CoordinatorNotAvailable], 3),
@@ -118,23 +121,24 @@ describe('Kafka faults', () => {
         const extra = ctx.twin.createMapping('enrich');
         ctx.extraMappings.add(extra);
         await extra.start();
-        await ctx.acknowledged(2250);
-        joinedRecords = extra.stats().invokedRecords;
+        await ctx.waitFor('the second instance to be given records', () => extra.stats().polled > 0);
+        extraPolled = extra.stats().polled;
         ctx.embedded.clearRequestErrors(KafkaApiKey.JoinGroup);
       },
     });
     recordFaultRow(task, run.verification.row);
     expectNothingLost(run);
-    expect(joinedRecords).toBeGreaterThanOrEqual(0);
+    // The join went through the errors: the group was shared with the new instance.
+    expect(extraPolled).toBeGreaterThan(0);
   });
 
   it('broker latency', async ({ task }) => {
     const run = await runFaultScenario({
       fault: 'broker latency 150 ms',
-      inject: async ({ embedded, acknowledged }) => {
-        await acknowledged(750);
+      inject: async ({ embedded, progress }) => {
+        await progress(0.25);
         for (const id of BROKERS) embedded.setBrokerLatency(id, 150);
-        await acknowledged(2250);
+        await progress(0.75);
         for (const id of BROKERS) embedded.setBrokerLatency(id, 0);
       },
     });

@@ -72,8 +72,8 @@ describe('stage faults', () => {
               }
               return response;
             },
-      inject: async ({ twin, extraMappings, acknowledged }) => {
-        await acknowledged(750);
+      inject: async ({ twin, extraMappings, progress }) => {
+        await progress(0.25);
         const records = await committed.promise;
         const stopping = twin.mappings.sink.stop();
         kill.resolve();
@@ -103,12 +103,12 @@ describe('stage faults', () => {
       fault: 'consumer group rebalance mid-batch',
       events: 4000,
       wrapHandler: slow,
-      inject: async ({ twin, extraMappings, acknowledged }) => {
-        await acknowledged(750);
+      inject: async ({ twin, extraMappings, progress }) => {
+        await progress(0.2);
         const extras = STAGE_NAMES.map((stage) => [stage, twin.createMapping(stage)] as const);
         for (const [, mapping] of extras) extraMappings.add(mapping);
         await Promise.all(extras.map(([, mapping]) => mapping.start()));
-        await acknowledged(2500);
+        await progress(0.6);
         for (const [stage, mapping] of extras) {
           await mapping.stop();
           extraRecords[stage] = mapping.stats().invokedRecords;

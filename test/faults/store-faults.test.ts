@@ -10,8 +10,8 @@ describe('store faults', () => {
     let failedWhileDown = 0;
     const run = await runFaultScenario({
       fault: 'store unreachable, then back',
-      inject: async ({ store, log, acknowledged, waitFor, hold }) => {
-        await acknowledged(750);
+      inject: async ({ store, log, progress, waitFor, hold }) => {
+        await progress(0.25);
         const failedBefore = log.failedInvocations.sink;
         killed = await takeStoreDown(store);
         try {
