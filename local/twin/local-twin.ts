@@ -89,10 +89,9 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
         onWarning: options.onWarning,
       });
     const mappings = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createMapping(stage)])) as Record<StageName, EventSourceMapping>;
-    for (const stage of STAGE_NAMES) {
-      await mappings[stage].start();
-      cleanup.unshift(() => mappings[stage].stop());
-    }
+    for (const stage of STAGE_NAMES) cleanup.unshift(() => mappings[stage].stop());
+    // The groups join together: the mock cluster holds each group's first join for seconds.
+    await Promise.all(STAGE_NAMES.map((stage) => mappings[stage].start()));
 
     const lag = async () =>
       Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
