@@ -21,6 +21,8 @@ export interface ModeSettings {
   readonly probe: ProbeSettings;
   readonly growth: number;
   readonly refinements: number;
+  /** Probe a failed rate a second time before believing it. */
+  readonly confirmFailures: boolean;
   readonly relayStartRate: number;
   /** Measure the relay again after the pipeline runs and compare with the mean of both. */
   readonly repeatRelay: boolean;
@@ -44,6 +46,7 @@ export const QUICK: ModeSettings = {
   probe: { warmupMs: 1500, windowMs: 4000 },
   growth: 1.5,
   refinements: 1,
+  confirmFailures: false,
   relayStartRate: 3000,
   repeatRelay: false,
   pipelineStartShare: 0.5,
@@ -64,6 +67,7 @@ export const FULL: ModeSettings = {
   probe: { warmupMs: 3000, windowMs: 10_000 },
   growth: 1.4,
   refinements: 3,
+  confirmFailures: true,
   relayStartRate: 3000,
   repeatRelay: true,
   pipelineStartShare: 0.5,

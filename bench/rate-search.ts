@@ -18,6 +18,11 @@ export interface RateSearchSettings {
   readonly maxRate: number;
   /** Rates are rounded to a multiple of this. @default 50 */
   readonly step?: number;
+  /**
+   * Probe a failed rate once more before believing it: on a shared machine a burst of other work
+   * can sink one window, while a held window cannot be faked. @default false
+   */
+  readonly confirmFailures?: boolean;
 }
 
 export class RateSearchError extends Error {
@@ -51,8 +56,12 @@ export async function searchSustainedRate(
   let refined = 0;
   let rate = round(settings.startRate);
   for (;;) {
-    const result = await probe(rate);
+    let result = await probe(rate);
     probes.push(result);
+    if (!result.held && settings.confirmFailures) {
+      result = await probe(rate);
+      probes.push(result);
+    }
     if (result.held) held = Math.max(held ?? 0, rate);
     else failed = Math.min(failed ?? Number.POSITIVE_INFINITY, rate);
 

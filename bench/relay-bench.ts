@@ -21,9 +21,9 @@ export function fetchWaitFor(batchingWindowMs: number): number {
   return Math.min(50, Math.max(10, Math.round(batchingWindowMs / 4)));
 }
 
-/** A stage may lag this many records before a probe stops: 40% of what the mock keeps, at 1 KiB a record. */
+/** A stage may lag this many records before a probe stops: 60% of what the mock keeps, at 1 KiB a record (records are smaller). */
 export function backlogCapFor(partitions: number): number {
-  return Math.floor((0.4 * partitions * MOCK_PARTITION_RETENTION_BYTES) / 1024);
+  return Math.floor((0.6 * partitions * MOCK_PARTITION_RETENTION_BYTES) / 1024);
 }
 
 export async function runRelayBench(task: RelayTask, say: (line: string) => void): Promise<RelayRunResult> {

@@ -109,7 +109,7 @@ function pipelineTask(
     partitions: shape.partitions,
     batchSize: shape.batchSize,
     batchingWindowMs: DEFAULT_SHAPE.stages.ingest.batchingWindowMs,
-    search: { startRate, growth: settings.growth, refinements, minRate: 100, maxRate: 200_000 },
+    search: { startRate, growth: settings.growth, refinements, minRate: 100, maxRate: 200_000, confirmFailures: settings.confirmFailures },
     probe: settings.probe,
     ...(latency ? { latency: settings.latency } : {}),
   };
@@ -175,7 +175,14 @@ async function main(options: BenchOptions): Promise<BenchReport> {
     seed: options.seed,
     partitions: shape.partitions,
     batchingWindowMs: DEFAULT_SHAPE.stages.ingest.batchingWindowMs,
-    search: { startRate, growth: settings.growth, refinements: settings.refinements, minRate: 100, maxRate: 500_000 },
+    search: {
+      startRate,
+      growth: settings.growth,
+      refinements: settings.refinements,
+      minRate: 100,
+      maxRate: 500_000,
+      confirmFailures: settings.confirmFailures,
+    },
     probe: settings.probe,
   });
   const relay = await run.step(`Kafka ceiling: no-processing relay, ${STAGE_NAMES.length} hops, ${shape.partitions} partitions`, () =>

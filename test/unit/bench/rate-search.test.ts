@@ -63,6 +63,27 @@ describe('searchSustainedRate', () => {
     expect(result.note).toMatch(/upper limit/);
   });
 
+  it('probes a failed rate once more when asked, and believes the second window', async () => {
+    const { probe } = system(5000);
+    let calls = 0;
+    // The first window at 4000 is sunk by other work; the retry holds.
+    const flaky = async (rate: number) => {
+      calls++;
+      const result = await probe(rate);
+      return rate === 4000 && calls === 3 ? { ...result, held: false, reason: 'backlog grew' } : result;
+    };
+    const result = await searchSustainedRate(flaky, { ...settings, refinements: 0, confirmFailures: true });
+    expect(result.probes.map((p) => [p.rate, p.held])).toEqual([
+      [1000, true],
+      [2000, true],
+      [4000, false],
+      [4000, true],
+      [8000, false],
+      [8000, false],
+    ]);
+    expect(result.sustainedRate).toBe(4000);
+  });
+
   it('rejects settings that cannot describe a search', async () => {
     const { probe } = system(1000);
     await expect(searchSustainedRate(probe, { ...settings, growth: 1 })).rejects.toThrow(RateSearchError);
