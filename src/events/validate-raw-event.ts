@@ -44,6 +44,28 @@ function reasonForIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>)
 
 const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Text PostgreSQL refuses: NUL, or a lone surrogate (a JSON escape such as \uD800 that no UTF-8 can hold). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+/** The first field (or properties key) of a parsed event whose text cannot be stored, or null. */
+function unstorableTextField(event: Record<string, unknown>): string | null {
+  for (const [field, value] of Object.entries(event)) {
+    if (typeof value === 'string' && !isStorableText(value)) return field;
+  }
+  for (const [key, value] of Object.entries(isPlainRecord(event.properties) ? event.properties : {})) {
+    if (!isStorableText(key) || (typeof value === 'string' && !isStorableText(value))) return 'properties';
+  }
+  return null;
+}
+
 function parseEventTime(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   // A zone is required: a local time without one is ambiguous.
@@ -74,13 +96,13 @@ export function validateRawEvent(value: Buffer | null, receivedAt: number): RawE
   } catch (error) {
     return invalid(InvalidReason.NOT_JSON, `value is not JSON: ${(error as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isPlainRecord(parsed)) {
     return invalid(
       InvalidReason.NOT_AN_OBJECT,
       `value is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}, not an object`,
     );
   }
-  const input = parsed as Record<string, unknown>;
+  const input = parsed;
   const { type } = input;
   if (type === undefined) return invalid(InvalidReason.MISSING_FIELD, 'type is required');
   if (!isEventType(type)) {
@@ -96,6 +118,9 @@ export function validateRawEvent(value: Buffer | null, receivedAt: number): RawE
   const result = eventSchemas[type].safeParse(input);
   if (!result.success) return reasonForIssue(result.error.issues[0] as z.core.$ZodIssue, input);
   const event = result.data;
+  // zod builds `properties` by assignment, which silently loses a `__proto__` key: refuse it instead.
+  if (isPlainRecord(input.properties) && Object.hasOwn(input.properties, '__proto__'))
+    return invalid(InvalidReason.IMPOSSIBLE_VALUE, 'properties: the key __proto__ is reserved');
 
   const occurredMs = parseEventTime(event.occurredAt);
   if (occurredMs === null)
@@ -103,7 +128,15 @@ export function validateRawEvent(value: Buffer | null, receivedAt: number): RawE
   if (occurredMs < EARLIEST_EVENT_TIME_MS || occurredMs > receivedAt + MAX_CLOCK_SKEW_MS) {
     return invalid(
       InvalidReason.INVALID_TIMESTAMP,
-      `occurredAt ${new Date(occurredMs).toISOString()} is before 2000 or more than 5 minutes after arrival`,
+      // The input as written: a number beyond ±8.64e15 ms has no ISO form (toISOString would throw).
+      `occurredAt ${JSON.stringify(event.occurredAt).slice(0, 40)} is before 2000 or more than 5 minutes after arrival`,
+    );
+  }
+  const unstorable = unstorableTextField(event);
+  if (unstorable !== null) {
+    return invalid(
+      InvalidReason.IMPOSSIBLE_VALUE,
+      `${unstorable}: text holds a NUL character or an unpaired surrogate, which cannot be stored`,
     );
   }
   const key = event.userId ?? event.deviceId;

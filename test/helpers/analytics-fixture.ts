@@ -248,7 +248,19 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
     [JSON.stringify([...metrics.values()])],
   );
 
-  const products = new Map<string, { bucket: string; sku: string; event_type: string; product_name: string | null; events: number; quantity: number; revenue_usd: number; bot_events: number }>();
+  const products = new Map<
+    string,
+    {
+      bucket: string;
+      sku: string;
+      event_type: string;
+      product_name: string | null;
+      events: number;
+      quantity: number;
+      revenue_usd: number;
+      bot_events: number;
+    }
+  >();
   for (const e of fixture.events) {
     if (e.sku === null) continue;
     const keyParts = { bucket: minute(e.eventTime), sku: e.sku, event_type: e.eventType };

@@ -1,12 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { type Consumer, type Kafka, type logCreator, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type EmbeddedKafka,
-  KafkaApiKey,
-  KafkaErrorCode,
-  startEmbeddedKafka,
-} from '../../local/kafka/embedded-kafka.js';
+import { type EmbeddedKafka, KafkaApiKey, KafkaErrorCode, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { EmbeddedKafkaError, LibrdkafkaMissingError } from '../../local/kafka/errors.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { uniqueName } from '../helpers/unique-name.js';
@@ -146,9 +141,7 @@ describe('embedded Kafka', () => {
     await waitFor('a quarter acknowledged', () => acknowledged >= total / 4);
     const downBroker = embedded.brokers[1] ?? '';
     embedded.brokerDown(2);
-    await waitFor('a client to be refused by broker 2', () =>
-      logs.some((l) => l.level === logLevel.ERROR && l.broker === downBroker),
-    );
+    await waitFor('a client to be refused by broker 2', () => logs.some((l) => l.level === logLevel.ERROR && l.broker === downBroker));
     expect(acknowledged).toBeLessThan(total);
     embedded.brokerUp(2);
     await producing;
@@ -167,19 +160,14 @@ describe('embedded Kafka', () => {
     const kafka = client(embedded, logs);
 
     const patient = await producer(kafka, 5);
-    embedded.pushRequestErrors(KafkaApiKey.Produce, [
-      KafkaErrorCode.NotLeaderForPartition,
-      KafkaErrorCode.NotLeaderForPartition,
-    ]);
+    embedded.pushRequestErrors(KafkaApiKey.Produce, [KafkaErrorCode.NotLeaderForPartition, KafkaErrorCode.NotLeaderForPartition]);
     const [result] = await patient.send({ topic, acks: -1, messages: [{ value: 'after two errors' }] });
     expect(result?.errorCode).toBe(0);
     expect(logs.filter((l) => l.error.includes('not the leader')).length).toBeGreaterThanOrEqual(2);
 
     const impatient = await producer(kafka, 1);
     embedded.pushRequestErrors(KafkaApiKey.Produce, Array(5).fill(KafkaErrorCode.NotEnoughReplicas));
-    await expect(impatient.send({ topic, acks: -1, messages: [{ value: 'never stored' }] })).rejects.toThrow(
-      /replicas/i,
-    );
+    await expect(impatient.send({ topic, acks: -1, messages: [{ value: 'never stored' }] })).rejects.toThrow(/replicas/i);
     embedded.clearRequestErrors(KafkaApiKey.Produce);
     await impatient.send({ topic, acks: -1, messages: [{ value: 'after clearing' }] });
 
@@ -212,9 +200,7 @@ describe('embedded Kafka', () => {
     await expect(startEmbeddedKafka({ brokers: 2, topics: [{ name: 't', partitions: 1, replicationFactor: 3 }] })).rejects.toThrow(
       /replication factor must be an integer from 1 to 2/,
     );
-    await expect(startEmbeddedKafka({ topics: [{ name: 'bad name', partitions: 1 }] })).rejects.toThrow(
-      EmbeddedKafkaError,
-    );
+    await expect(startEmbeddedKafka({ topics: [{ name: 'bad name', partitions: 1 }] })).rejects.toThrow(EmbeddedKafkaError);
 
     const embedded = await startEmbeddedKafka({ brokers: 3, topics: [{ name: 'known', partitions: 2 }] });
     expect(() => embedded.createTopic('known', 2)).toThrow(/exists already with 2 partitions/);

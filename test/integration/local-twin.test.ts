@@ -4,14 +4,14 @@
  * duplicates, then counting: nothing lost, nothing doubled, every bad record in the DLQ with its reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DlqHeader } from '../../src/kafka/header-names.js';
-import { createKafka } from '../../src/kafka/kafka-client.js';
-import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { GeneratorLedger } from '../../local/generator/generator-ledger.js';
 import { runGenerator } from '../../local/generator/rate-limited-producer.js';
 import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import { readTopicToEnd } from '../../local/kafka/read-topic.js';
 import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
+import { DlqHeader } from '../../src/kafka/header-names.js';
+import { createKafka } from '../../src/kafka/kafka-client.js';
+import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { rollupsAndRecomputation } from '../helpers/rollup-check.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
@@ -27,7 +27,14 @@ describe('local twin end to end (embedded Kafka, PostgreSQL)', () => {
     store = await postgresTestStore();
     twin = await startTwin({ pipeline: definePipeline({ name: 'e2e', partitions: 4 }), store: { databaseUrl: store.url } });
     const generator = createTrafficGenerator({ seed: 2026, invalidShare: 0.02, duplicateShare: 0.01 });
-    await runGenerator({ generator, publisher: twin.publisher, topic: twin.pipeline.topics.raw.name, ratePerSecond: 10_000, maxEvents: EVENTS, ledger });
+    await runGenerator({
+      generator,
+      publisher: twin.publisher,
+      topic: twin.pipeline.topics.raw.name,
+      ratePerSecond: 10_000,
+      maxEvents: EVENTS,
+      ledger,
+    });
     drained = await twin.drain(120_000);
   }, 240_000);
 

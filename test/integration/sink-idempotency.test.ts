@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSinkHandler } from '../../functions/sink/handler.js';
-import { encodeMskEvent, decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { decodeMskEvent, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
 import { collectingPublisher, loadEvent, silentLogger } from '../helpers/fixtures.js';
@@ -35,15 +35,25 @@ describe.each(STORES)('sink on %s', (_name, open) => {
   beforeEach(async () => {
     await store.client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, sink_batches');
     outcomes = [];
-    handler = createSinkHandler({ pipeline, store: store.client, publisher: collectingPublisher(), logger: silentLogger, onOutcome: (o) => outcomes.push(o) });
+    handler = createSinkHandler({
+      pipeline,
+      store: store.client,
+      publisher: collectingPublisher(),
+      logger: silentLogger,
+      onOutcome: (o) => outcomes.push(o),
+    });
   });
 
   it('stores the fixture batch with enriched columns and rollups', async () => {
     await handler(loadEvent('sink/valid-batch.json'));
 
-    const rows = await store.client.query<{ event_id: string; category: string | null; revenue_usd: number | null; country: string | null; device_class: string }>(
-      'SELECT event_id, category, revenue_usd::float8 AS revenue_usd, country, device_class FROM events ORDER BY event_id',
-    );
+    const rows = await store.client.query<{
+      event_id: string;
+      category: string | null;
+      revenue_usd: number | null;
+      country: string | null;
+      device_class: string;
+    }>('SELECT event_id, category, revenue_usd::float8 AS revenue_usd, country, device_class FROM events ORDER BY event_id');
     expect(rows).toHaveLength(8);
     expect(rows.find((r) => r.event_id === 'evt-0006')).toMatchObject({ revenue_usd: 56.84, country: 'DE', device_class: 'mobile' });
     expect(rows.find((r) => r.event_id === 'evt-0007')).toMatchObject({ device_class: 'pos', country: null });
@@ -92,7 +102,9 @@ describe.each(STORES)('sink on %s', (_name, open) => {
 
     await sink(encodeMskEvent(records, source));
 
-    expect(publisher.records.map((r) => [r.topic, r.headers['tributary-dlq-reason']])).toEqual([[pipeline.topics.dlq.name, 'MALFORMED_INTERNAL_RECORD']]);
+    expect(publisher.records.map((r) => [r.topic, r.headers['tributary-dlq-reason']])).toEqual([
+      [pipeline.topics.dlq.name, 'MALFORMED_INTERNAL_RECORD'],
+    ]);
     expect((await rollupsAndRecomputation(store.client)).counts).toMatchObject({ events: 3 });
   });
 });

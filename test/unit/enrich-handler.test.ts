@@ -24,7 +24,15 @@ describe('enrich handler', () => {
 
     expect(publisher.records.every((r) => r.topic === pipeline.topics.enriched.name)).toBe(true);
     const byId = new Map(publisher.records.map((r) => [eventOf(r).eventId, eventOf(r).enrichment]));
-    expect(byId.get('evt-0006')).toMatchObject({ category: 'home', valueUsd: 56.84, revenueUsd: 56.84, country: 'DE', deviceClass: 'mobile', os: 'iOS', isBot: false });
+    expect(byId.get('evt-0006')).toMatchObject({
+      category: 'home',
+      valueUsd: 56.84,
+      revenueUsd: 56.84,
+      country: 'DE',
+      deviceClass: 'mobile',
+      os: 'iOS',
+      isBot: false,
+    });
     expect(byId.get('evt-0004')).toMatchObject({ valueUsd: 56.84, revenueUsd: null });
     expect(byId.get('evt-0007')).toMatchObject({ revenueUsd: 7.8, deviceClass: 'pos', country: null });
     expect(byId.get('evt-0005')).toMatchObject({ country: 'DE' }); // from an IPv6 range
@@ -96,7 +104,8 @@ describe('IpCountryIndex', () => {
 describe('UserAgentClassifier', () => {
   it('parses each distinct agent once', () => {
     const agents = new UserAgentClassifier(2);
-    const ua = 'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const ua =
+      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
     const first = agents.classify(ua);
 

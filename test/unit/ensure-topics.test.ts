@@ -34,12 +34,7 @@ describe('planTopicChanges', () => {
       ['larger', 12],
       ['unrelated', 1],
     ]);
-    const plan = planTopicChanges(existing, [
-      spec('missing', 4),
-      spec('equal', 6),
-      spec('smaller', 6),
-      spec('larger', 6),
-    ]);
+    const plan = planTopicChanges(existing, [spec('missing', 4), spec('equal', 6), spec('smaller', 6), spec('larger', 6)]);
     expect(plan.create.map((t) => [t.name, t.partitions])).toEqual([['missing', 4]]);
     expect(plan.addPartitions).toEqual([{ name: 'smaller', from: 2, to: 6 }]);
     expect(plan.keptLarger).toEqual([{ name: 'larger', existing: 12, wanted: 6 }]);
@@ -79,7 +74,11 @@ describe('topicSpecsFromPipeline', () => {
   it('takes names, partitions, replication and retention from the pipeline definition', () => {
     const pipeline = definePipeline({ name: 'shop', partitions: 8, retentionHours: 24 });
     const specs = topicSpecsFromPipeline(pipeline);
-    expect(specs.map((t) => t.name).sort()).toEqual(Object.values(pipeline.topics).map((t) => t.name).sort());
+    expect(specs.map((t) => t.name).sort()).toEqual(
+      Object.values(pipeline.topics)
+        .map((t) => t.name)
+        .sort(),
+    );
     for (const t of Object.values(pipeline.topics)) {
       expect(specs.find((s) => s.name === t.name)).toEqual({
         name: t.name,

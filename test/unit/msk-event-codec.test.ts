@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHeaders, decodeMskEvent, encodeMskEvent, encodeHeaderValue, MskEventFormatError } from '../../src/kafka/msk-event-codec.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { decodeHeaders, decodeMskEvent, encodeHeaderValue, encodeMskEvent, MskEventFormatError } from '../../src/kafka/msk-event-codec.js';
 import { loadEvent } from '../helpers/fixtures.js';
 
 describe('decodeMskEvent', () => {

@@ -68,6 +68,9 @@ describe('validateRawEvent', () => {
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, quantity: 0 })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, price: -1 })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, quantity: 1.5 })],
+    [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, properties: JSON.parse('{"__proto__":"v"}') })],
+    [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, userAgent: 'nul\u0000byte' })],
+    [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, properties: { note: 'lone \uD800 surrogate' } })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, source: 'fax' })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, ip: '999.1.1.1' })],
     [InvalidReason.IMPOSSIBLE_VALUE, bytes({ ...purchase, eventId: "1'; DROP TABLE events;--" })],
@@ -75,6 +78,8 @@ describe('validateRawEvent', () => {
     [InvalidReason.INVALID_TIMESTAMP, bytes({ ...purchase, occurredAt: '2026-11-20T10:00:00' })],
     [InvalidReason.INVALID_TIMESTAMP, bytes({ ...purchase, occurredAt: '1999-12-31T23:59:59Z' })],
     [InvalidReason.INVALID_TIMESTAMP, bytes({ ...purchase, occurredAt: NOW + 10 * 60 * 1000 })],
+    [InvalidReason.INVALID_TIMESTAMP, bytes({ ...purchase, occurredAt: 1e20 })], // beyond what a Date can hold
+    [InvalidReason.INVALID_TIMESTAMP, bytes({ ...purchase, occurredAt: -8.64e15 - 1 })],
     [InvalidReason.INVALID_CURRENCY, bytes({ ...purchase, currency: 'XYZ' })],
     [InvalidReason.INVALID_CURRENCY, bytes({ ...purchase, currency: 'euro' })],
   ])('gives %s for a bad record', (reason, value) => {
