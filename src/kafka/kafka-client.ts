@@ -4,7 +4,7 @@
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
 import type { OutputRecord } from './msk-event.js';
 
@@ -42,18 +42,35 @@ export interface RecordPublisher {
   close(): Promise<void>;
 }
 
+/** A message on its way out; `partition` is fixed by the partitioner on the first attempt. */
+type OutgoingMessage = Pick<OutputRecord, 'key' | 'value' | 'headers'> & { partition?: number };
+
+/** Attempts at sending the records of partitions that a resolved sendBatch left unacknowledged. */
+const UNACKNOWLEDGED_RESENDS = 5;
+
+/**
+ * kafkajs's default (murmur2, Java-compatible) partitioner, made sticky: a message keeps the
+ * partition chosen on its first attempt (as the Java producer does), so the publisher knows where
+ * each message went and which acknowledgement covers it.
+ */
+function stickyDefaultPartitioner(): ICustomPartitioner {
+  return () => {
+    const choose = Partitioners.DefaultPartitioner();
+    return (args) => {
+      const message = args.message as OutgoingMessage;
+      message.partition ??= choose(args);
+      return message.partition;
+    };
+  };
+}
+
 /** A kafkajs producer behind the RecordPublisher port. Connects lazily, once. */
 export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
   const connect = (): Promise<Producer> => {
     connecting ??= (async () => {
-      // The default (murmur2, Java-compatible) partitioner: keys land where a Java producer puts them.
-      const p = kafka.producer({
-        allowAutoTopicCreation: false,
-        maxInFlightRequests: 5,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: stickyDefaultPartitioner() });
       await p.connect();
       producer = p;
       return p;
@@ -66,18 +83,21 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   return {
     async publish(records) {
       if (records.length === 0) return;
-      const byTopic = new Map<string, Pick<OutputRecord, 'key' | 'value' | 'headers'>[]>();
-      for (const r of records) {
-        const messages = byTopic.get(r.topic) ?? [];
-        if (messages.length === 0) byTopic.set(r.topic, messages);
-        messages.push({ key: r.key, value: r.value, headers: r.headers });
-      }
       const p = await connect();
-      await p.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      let pending = records.map((r) => ({
+        topic: r.topic,
+        message: { key: r.key, value: r.value, headers: r.headers } as OutgoingMessage,
+      }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNACKNOWLEDGED_RESENDS) {
+          throw new Error(`Kafka acknowledged no write for ${pending.length} record(s) after ${UNACKNOWLEDGED_RESENDS} resends`);
+        }
+        const acknowledged = await p.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: byTopic(pending) });
+        // kafkajs 2.2.4 can resolve without sending some partitions: after a leader moves to a broker
+        // that already answered, its retry skips that broker (tulios/kafkajs#1303). Send those again.
+        const covered = new Set(acknowledged.map((m) => `${m.topicName}\u0000${m.partition}`));
+        pending = pending.filter(({ topic, message }) => !covered.has(`${topic}\u0000${message.partition}`));
+      }
     },
     async close() {
       await producer?.disconnect();
@@ -85,6 +105,16 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       connecting = undefined;
     },
   };
+}
+
+function byTopic(items: readonly { topic: string; message: OutgoingMessage }[]): { topic: string; messages: OutgoingMessage[] }[] {
+  const topics = new Map<string, OutgoingMessage[]>();
+  for (const { topic, message } of items) {
+    const messages = topics.get(topic);
+    if (messages) messages.push(message);
+    else topics.set(topic, [message]);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /**
