@@ -1,6 +1,9 @@
-/** Opens the store the local twin and the CLI use: DATABASE_URL when set, else PGlite in a data folder. */
+/**
+ * Opens the store the local twin and the CLI use: DATABASE_URL when set, else PGlite in a data
+ * folder, run in a worker thread.
+ */
 import { optionalEnv } from '../config/env.js';
-import { createPgliteClient } from './pglite-client.js';
+import { createPgliteThreadClient } from './pglite-thread-client.js';
 import { createPostgresClient } from './postgres-client.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -14,7 +17,7 @@ export interface StoreLocation {
 export async function openStore(location: StoreLocation = {}, env = process.env): Promise<SqlClient> {
   const databaseUrl = location.databaseUrl ?? optionalEnv('DATABASE_URL', env);
   if (databaseUrl) return createPostgresClient({ connectionString: databaseUrl });
-  return createPgliteClient(location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? DEFAULT_DATA_DIR);
+  return createPgliteThreadClient(location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? DEFAULT_DATA_DIR);
 }
 
 /** Human description of where the store is, without credentials. */

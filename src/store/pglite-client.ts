@@ -1,6 +1,11 @@
-/** PGlite adapter of the store port: real PostgreSQL compiled to WASM, in-process, kept in a folder. */
+/**
+ * PGlite adapter of the store port, in-process: real PostgreSQL compiled to WASM, running on the
+ * calling thread. The benchmarks use it; the twin, the CLI and the test stores use the worker-thread
+ * adapter (pglite-thread-client.ts), which keeps the database's CPU time off the event loop.
+ */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { runPgliteQuery, runPgliteReadOnlyQuery } from './pglite-queries.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
 /** Opens (creating if needed) an embedded database in dataDir; in memory when dataDir is omitted. */
@@ -8,27 +13,13 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const asQueryable = (q: Pick<PGlite, 'query' | 'exec'>): SqlQueryable => ({
-    async query<Row extends object>(text: string, params?: readonly unknown[]) {
-      // Without parameters use the simple protocol, which (like node-postgres) runs several
-      // statements, as migrations need.
-      if (params === undefined || params.length === 0) return ((await q.exec(text)).at(-1)?.rows ?? []) as Row[];
-      const result = await q.query<Row>(text, params as unknown[]);
-      return result.rows;
-    },
+    query: (text, params) => runPgliteQuery(q, text, params),
   });
   return {
     kind: 'pglite',
     ...asQueryable(db),
     transaction: (fn) => db.transaction((tx) => fn(asQueryable(tx))),
-    async readOnlyQuery(text, timeoutMs) {
-      return db.transaction(async (tx) => {
-        await tx.exec(`SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
-        // query() with a parameter list uses the extended protocol: one statement only.
-        const result = await tx.query<Record<string, unknown>>(text, []);
-        await tx.rollback();
-        return { columns: result.fields.map((f) => f.name), rows: result.rows };
-      });
-    },
+    readOnlyQuery: (text, timeoutMs) => runPgliteReadOnlyQuery(db, text, timeoutMs),
     async close() {
       await db.close();
     },

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { migrate } from '../../src/store/migrate.js';
-import { createPgliteClient } from '../../src/store/pglite-client.js';
+import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
@@ -47,8 +47,9 @@ export async function postgresTestStore(): Promise<TestStore> {
   };
 }
 
+/** An in-memory PGlite in a worker thread, as the local twin runs it; closed by dispose(). */
 export async function pgliteTestStore(): Promise<TestStore> {
-  const client = await createPgliteClient();
+  const client = await createPgliteThreadClient();
   await migrate(client);
   await seedReferenceData(client);
   return { client, dispose: () => client.close() };
