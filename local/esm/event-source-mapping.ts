@@ -55,6 +55,13 @@ const QUEUED_BATCHES_BEFORE_PAUSE = 4;
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** kafkajs error types after which this member must join the group again (kafkajs rejoins when eachBatch throws one). */
+const REJOIN_ERROR_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
+
+function needsRejoin(error: unknown): boolean {
+  return error instanceof Error && REJOIN_ERROR_TYPES.has((error as Error & { type?: string }).type ?? '');
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -81,6 +88,10 @@ export class EventSourceMapping {
   private windowDeadline = 0;
   private fillScheduled = false;
   private cursor = 0;
+  /** Set when a commit was refused because the group rebalanced without this member. */
+  private rejoinError: unknown;
+  /** Positions whose commit failed, by partition: committed again once the group is joined. */
+  private readonly pendingCommits = new Map<string, CommitPosition>();
   private state: State = 'new';
   private stopped: Promise<void> | undefined;
 
@@ -136,6 +147,9 @@ export class EventSourceMapping {
       maxWaitTimeInMs: fetchWait,
       maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       sessionTimeout: SESSION_TIMEOUT_MS,
+      // How long a join waits for the other members (kafkajs's default is 60 s): a member that left
+      // mid-rebalance holds every stage's group that long.
+      rebalanceTimeout: SESSION_TIMEOUT_MS,
     });
     const publisher = createKafkaPublisher(kafka);
     this.consumer = consumer;
@@ -257,6 +271,13 @@ export class EventSourceMapping {
 
   private async onFetched({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.stopping) return; // left unresolved: not taken
+    if (this.rejoinError !== undefined) {
+      // A commit learnt that the group moved on without this member, and a heartbeat may not notice:
+      // thrown from eachBatch, the error makes kafkajs rejoin (the batch is fetched again after).
+      const error = this.rejoinError;
+      this.rejoinError = undefined;
+      throw error;
+    }
     const queue = this.queueFor(batch.topic, batch.partition);
     const arrival = Date.now();
     let taken = 0;
@@ -290,11 +311,23 @@ export class EventSourceMapping {
 
   /** After a rebalance, forget partitions this consumer no longer owns (their new owner resumes from the commits). */
   private onAssignment(assignment: Record<string, number[]>): void {
+    this.rejoinError = undefined;
     const owned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) owned.add(`${topic}-${p}`);
+    for (const key of this.pendingCommits.keys()) if (!owned.has(key)) this.pendingCommits.delete(key);
+    if (this.pendingCommits.size > 0) void this.commitPending();
     for (const [key, queue] of this.partitions) {
-      if (owned.has(key)) continue;
+      if (owned.has(key)) {
+        queue.revoked = false; // handed back while its last batch was still running
+        continue;
+      }
       queue.clear();
+      // kafkajs keeps a paused partition paused across rebalances: if it comes back to this
+      // consumer, nothing would fetch it again.
+      if (queue.paused) {
+        queue.paused = false;
+        this.consumer?.resume([{ topic: queue.topic, partitions: [queue.partition] }]);
+      }
       if (queue.busy) queue.revoked = true;
       else this.partitions.delete(key);
     }
@@ -459,6 +492,25 @@ export class EventSourceMapping {
     }
   }
 
+  /**
+   * Commits again what a rebalance refused. kafkajs keeps its fetch position across the rejoin, so
+   * without this a partition whose last batches were processed but not committed would stay behind
+   * until a restart. A position the group has already passed (another member went further) is skipped.
+   */
+  private async commitPending(): Promise<void> {
+    try {
+      const admin = await this.connectAdmin();
+      const topic = this.stage.inputTopic;
+      const [offsets] = await admin.fetchOffsets({ groupId: this.stage.consumerGroupId, topics: [topic] });
+      const committed = new Map((offsets?.partitions ?? []).map((p) => [`${topic}-${p.partition}`, Number(p.offset)]));
+      const behind = [...this.pendingCommits].filter(([key, p]) => p.offset > (committed.get(key) ?? -1)).map(([, p]) => p);
+      this.pendingCommits.clear();
+      await this.commit(behind);
+    } catch (error) {
+      this.warn(`committing again after a rebalance failed: ${errorMessage(error)}`);
+    }
+  }
+
   private async commit(positions: readonly CommitPosition[]): Promise<void> {
     if (positions.length === 0 || !this.consumer) return;
     try {
@@ -466,7 +518,16 @@ export class EventSourceMapping {
     } catch (error) {
       // At-least-once: an offset not committed only means these records come again after a restart.
       this.warn(`commit failed (records will be redelivered after a restart): ${errorMessage(error)}`);
+      if (needsRejoin(error)) this.rejoinError = error;
+      for (const p of positions) {
+        const key = `${p.topic}-${p.partition}`;
+        if ((this.pendingCommits.get(key)?.offset ?? -1) < p.offset) this.pendingCommits.set(key, p);
+      }
       return;
+    }
+    for (const p of positions) {
+      const key = `${p.topic}-${p.partition}`;
+      if ((this.pendingCommits.get(key)?.offset ?? Number.POSITIVE_INFINITY) <= p.offset) this.pendingCommits.delete(key);
     }
     for (const p of positions) {
       const queue = this.partitions.get(`${p.topic}-${p.partition}`);

@@ -101,14 +101,21 @@ describe('stage faults', () => {
       };
     const run = await runFaultScenario({
       fault: 'consumer group rebalance mid-batch',
+      // 20 s of traffic: joining takes the mock cluster about 9 s, and the second instances must
+      // still find records to take when they are in.
       events: 4000,
+      ratePerSecond: 200,
       wrapHandler: slow,
       inject: async ({ twin, extraMappings, progress }) => {
-        await progress(0.2);
+        await progress(0.1);
         const extras = STAGE_NAMES.map((stage) => [stage, twin.createMapping(stage)] as const);
         for (const [, mapping] of extras) extraMappings.add(mapping);
         await Promise.all(extras.map(([, mapping]) => mapping.start()));
-        await progress(0.6);
+        // Leave mid-run, once every second instance has had batches of its own.
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline && extras.some(([, mapping]) => mapping.stats().invokedRecords === 0)) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         for (const [stage, mapping] of extras) {
           await mapping.stop();
           extraRecords[stage] = mapping.stats().invokedRecords;
