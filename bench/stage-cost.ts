@@ -6,9 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
 import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import { pipeline } from '../src/pipeline/definition.js';
+import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
 import { sinkBatch } from '../src/stages/sink.js';
@@ -17,8 +19,6 @@ import { createPgliteClient } from '../src/store/pglite-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
 import { seedReferenceData } from '../src/store/seed-reference-data.js';
 import type { SqlClient } from '../src/store/sql-client.js';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
-import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' } } });
 const total = Number(values.records);
@@ -62,12 +62,17 @@ async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaR
   let rows = 0;
   for (const batch of input) rows += (await sinkBatch(batch, pipeline, client)).outcome.passed;
   const perSecond = rows / ((performance.now() - start) / 1000);
-  console.log(`${label.padEnd(28)} ${Math.round(perSecond).toLocaleString('en-US').padStart(8)} rows/s (${rows.toLocaleString('en-US')} rows)`);
+  console.log(
+    `${label.padEnd(28)} ${Math.round(perSecond).toLocaleString('en-US').padStart(8)} rows/s (${rows.toLocaleString('en-US')} rows)`,
+  );
   return perSecond;
 }
 
 const generator = createTrafficGenerator({ seed: 7, invalidShare: 0, duplicateShare: 0 });
-const raw = asRecords(pipeline.topics.raw.name, Array.from({ length: total }, () => generator.next()));
+const raw = asRecords(
+  pipeline.topics.raw.name,
+  Array.from({ length: total }, () => generator.next()),
+);
 console.log(`${total.toLocaleString('en-US')} generated events, batches of ${BATCH}`);
 
 const ingestInput = batches(raw);
@@ -78,7 +83,9 @@ const reference = sampleReferenceData();
 const agents = new UserAgentClassifier();
 const enrichInput = batches(asRecords(pipeline.topics.clean.name, clean));
 microsPerRecord('enrich (warm caches)', enrichInput, (b) => enrichBatch(b, pipeline, reference, agents));
-const enriched = enrichInput.flatMap((b) => enrichBatch(b, pipeline, reference, agents).outputs.filter((o) => o.topic === pipeline.topics.enriched.name));
+const enriched = enrichInput.flatMap((b) =>
+  enrichBatch(b, pipeline, reference, agents).outputs.filter((o) => o.topic === pipeline.topics.enriched.name),
+);
 const sinkInput = batches(asRecords(pipeline.topics.enriched.name, enriched));
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
