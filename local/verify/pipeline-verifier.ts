@@ -12,9 +12,9 @@ import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { type DlqEntry, eventIdOf, parseDlqMessage, parseFailureMessage } from '../dlq/dlq-entry.js';
 import type { TopicMessage } from '../kafka/read-topic.js';
+import { readTopicsToEnd } from '../kafka/read-topic.js';
 import { type PartitionCommit, stageCommits } from './committed-offsets.js';
 import type { FaultRow } from './fault-row.js';
-import { readTopicsToEnd } from './read-topics.js';
 import { type RollupRecount, recountRollups } from './rollup-recount.js';
 import { sequenceOfMessage, sequenceOfRecord } from './sequence-header.js';
 import type { Expectation, SequenceLedger } from './sequence-ledger.js';
