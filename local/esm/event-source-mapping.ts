@@ -528,9 +528,7 @@ export class EventSourceMapping {
     for (const p of positions) {
       const key = `${p.topic}-${p.partition}`;
       if ((this.pendingCommits.get(key)?.offset ?? Number.POSITIVE_INFINITY) <= p.offset) this.pendingCommits.delete(key);
-    }
-    for (const p of positions) {
-      const queue = this.partitions.get(`${p.topic}-${p.partition}`);
+      const queue = this.partitions.get(key);
       if (!queue) continue;
       const from = queue.committedPosition ?? p.offset;
       if (p.offset > from) this.stats_.committed += p.offset - from;

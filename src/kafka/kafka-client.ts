@@ -84,9 +84,9 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
     async publish(records) {
       if (records.length === 0) return;
       const p = await connect();
-      let pending = records.map((r) => ({
+      let pending = records.map((r): { topic: string; message: OutgoingMessage } => ({
         topic: r.topic,
-        message: { key: r.key, value: r.value, headers: r.headers } as OutgoingMessage,
+        message: { key: r.key, value: r.value, headers: r.headers },
       }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > UNACKNOWLEDGED_RESENDS) {
