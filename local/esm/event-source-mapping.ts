@@ -147,9 +147,6 @@ export class EventSourceMapping {
       maxWaitTimeInMs: fetchWait,
       maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       sessionTimeout: SESSION_TIMEOUT_MS,
-      // How long a join waits for the other members (kafkajs's default is 60 s): a member that left
-      // mid-rebalance holds every stage's group that long.
-      rebalanceTimeout: SESSION_TIMEOUT_MS,
     });
     const publisher = createKafkaPublisher(kafka);
     this.consumer = consumer;
