@@ -189,6 +189,8 @@ export async function verifyPipeline(options: VerifyPipelineOptions): Promise<Ve
   if (rollups.mismatchedMetricRows > 0) problems.add('metrics_minute differs from a recomputation', `${rollups.mismatchedMetricRows} rows`);
   if (rollups.mismatchedProductRows > 0)
     problems.add('product_minute differs from a recomputation', `${rollups.mismatchedProductRows} rows`);
+  if (rollups.mismatchedFunnelRows > 0)
+    problems.add('funnel_entities differs from a recomputation', `${rollups.mismatchedFunnelRows} rows`);
 
   // 3. Nothing committed ahead of its outcome, and everything committed once drained.
   const rawSequenceAt = new Map<string, number | undefined>();

@@ -1,25 +1,20 @@
 /**
- * funnel: how many sessions (or users) went product_view -> add_to_cart -> checkout -> purchase
- * within a window, in that order: a step counts when it happens at or after the earliest time the
- * previous step was reached. Reads raw events within a bounded window.
+ * funnel: how many sessions (or users) entered product_view -> add_to_cart -> checkout -> purchase
+ * within a window and how far they went. An entity enters when its first product_view falls in the
+ * window; it reaches a later step when the first time it did that step is at or after the first
+ * time it reached the step before, and before the window ends. Reads the sink-kept funnel_entities
+ * (first time of each step per entity), so the cost is O(entities entering in the window).
  */
 
-import type { EventType } from '../events/event-schemas.js';
 import type { SqlQueryable } from '../store/sql-client.js';
 import { formatDuration } from './duration.js';
-import { assertEventsScanBounded } from './events-scan-guard.js';
+import { FUNNEL_STEPS, type FunnelEntity, firstTimeColumn } from './funnel-steps.js';
 import { QUERY_LIMITS } from './limits.js';
 import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams } from './query-params.js';
 import type { Cell, QueryAnswer } from './query-result.js';
 import { toNumber } from './query-result.js';
 import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
-
-/** The steps, in order. */
-export const FUNNEL_STEPS = ['product_view', 'add_to_cart', 'checkout', 'purchase'] as const satisfies readonly EventType[];
-
-const FUNNEL_ENTITIES = { session: 'session_id', user: 'user_id' } as const;
-type FunnelEntity = keyof typeof FUNNEL_ENTITIES;
 
 const MINUTE_MS = 60_000;
 
@@ -48,25 +43,26 @@ export const funnelQuery: NamedQuery = {
   },
 };
 
+// Step k counts when steps 1..k were reached in order; each condition implies the ones before it
+// hold up to the window's end, so the chain of first times is compared once per step.
+const REACHED = FUNNEL_STEPS.map((_, i) => {
+  if (i === 0) return 'count(*)::float8 AS s1';
+  const chain = FUNNEL_STEPS.slice(0, i + 1).map(firstTimeColumn);
+  const ordered = chain.slice(1).map((column, j) => `${column} >= ${chain[j]}`);
+  return `(count(*) FILTER (WHERE ${[...ordered, `${chain[i]} < $3::timestamptz`].join(' AND ')}))::float8 AS s${i + 1}`;
+});
+
+const FUNNEL_SQL = `SELECT ${REACHED.join(',\n       ')}
+  FROM funnel_entities
+ WHERE entity = $1 AND ${firstTimeColumn(FUNNEL_STEPS[0])} >= $2::timestamptz AND ${firstTimeColumn(FUNNEL_STEPS[0])} < $3::timestamptz`;
+
 async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswer> {
-  await assertEventsScanBounded(db, plan.window, FUNNEL_STEPS);
-  const entity = FUNNEL_ENTITIES[plan.by];
-  const [row] = await db.query<{ s1: unknown; s2: unknown; s3: unknown; s4: unknown }>(
-    `WITH e AS MATERIALIZED (
-       SELECT ${entity} AS k, event_type AS s, event_time AS t FROM events
-        WHERE event_time >= $1::timestamptz AND event_time < $2::timestamptz
-          AND event_type = ANY($3::text[]) AND ${entity} IS NOT NULL),
-     -- Window functions, one pass per step: the first time each entity reached a step at or after
-     -- the step before. (Joins per step made the planner choose nested loops: quadratic.)
-     w1 AS (SELECT k, s, t, min(t) FILTER (WHERE s = $4::text) OVER (PARTITION BY k) AS t1 FROM e),
-     w2 AS (SELECT k, s, t, t1, min(t) FILTER (WHERE s = $5::text AND t >= t1) OVER (PARTITION BY k) AS t2 FROM w1),
-     w3 AS (SELECT k, s, t, t1, t2, min(t) FILTER (WHERE s = $6::text AND t >= t2) OVER (PARTITION BY k) AS t3 FROM w2),
-     per AS (SELECT max(t1) AS t1, max(t2) AS t2, max(t3) AS t3, bool_or(s = $7::text AND t >= t3) AS t4 FROM w3 GROUP BY k)
-     SELECT count(t1)::float8 AS s1, count(t2)::float8 AS s2, count(t3)::float8 AS s3,
-            (count(*) FILTER (WHERE t4))::float8 AS s4 FROM per`,
-    [plan.window.from.toISOString(), plan.window.to.toISOString(), FUNNEL_STEPS, ...FUNNEL_STEPS],
-  );
-  const reached = [row?.s1, row?.s2, row?.s3, row?.s4].map((v) => toNumber(v ?? 0));
+  const [row] = await db.query<Record<string, unknown>>(FUNNEL_SQL, [
+    plan.by,
+    plan.window.from.toISOString(),
+    plan.window.to.toISOString(),
+  ]);
+  const reached = FUNNEL_STEPS.map((_, i) => toNumber(row?.[`s${i + 1}`] ?? 0));
   const first = reached[0] ?? 0;
   const rows: Cell[][] = FUNNEL_STEPS.map((step, i) => {
     const count = reached[i] ?? 0;
@@ -82,7 +78,7 @@ async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswe
       { name: 'conversion_from_first', type: 'number', unit: 'ratio' },
     ],
     rows,
-    sources: ['events'],
+    sources: ['funnel_entities'],
     notes: [],
   };
 }

@@ -14,7 +14,7 @@ export const QUERY_LIMITS = {
   defaultTopN: 10,
   /** Longest window of a query that reads rollups or batches. */
   maxWindowMs: 31 * 86_400_000,
-  /** Longest window of a query that reads raw events. */
+  /** Longest window of a query that reads raw events, or a row per session (the funnel). */
   maxEventsWindowMs: 86_400_000,
   /** Most events a query that reads raw events may scan, counted from the rollups first. */
   maxEventsScanned: 1_000_000,

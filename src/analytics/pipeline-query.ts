@@ -56,15 +56,15 @@ async function runPipeline(db: SqlQueryable, window: TimeWindow, context: QueryC
 }
 
 async function readStore(db: SqlQueryable, window: TimeWindow, now: Date): Promise<Cell[][]> {
-  const [totals] = await db.query<Record<'batches' | 'records' | 'inserted' | 'duplicates', unknown>>(
+  // One round trip; the last commit is over all time (the index on committed_at makes it one lookup).
+  const [totals] = await db.query<Record<'batches' | 'records' | 'inserted' | 'duplicates' | 'last', unknown>>(
     `SELECT count(*)::float8 AS batches, coalesce(sum(records), 0)::float8 AS records,
-            coalesce(sum(inserted), 0)::float8 AS inserted, coalesce(sum(duplicates), 0)::float8 AS duplicates
+            coalesce(sum(inserted), 0)::float8 AS inserted, coalesce(sum(duplicates), 0)::float8 AS duplicates,
+            (SELECT date_part('epoch', max(committed_at)) FROM sink_batches) AS last
        FROM sink_batches WHERE committed_at >= $1::timestamptz AND committed_at < $2::timestamptz`,
     [window.from.toISOString(), window.to.toISOString()],
   );
-  // Over all time: the index on committed_at makes this one lookup.
-  const [last] = await db.query<{ last: unknown }>(`SELECT date_part('epoch', max(committed_at)) AS last FROM sink_batches`);
-  const lastCommitMs = last?.last === null || last?.last === undefined ? null : toNumber(last.last) * 1000;
+  const lastCommitMs = totals?.last === null || totals?.last === undefined ? null : toNumber(totals.last) * 1000;
   return [
     ['store', 'sink', 'batches', toNumber(totals?.batches ?? 0)],
     ['store', 'sink', 'records', toNumber(totals?.records ?? 0)],

@@ -4,6 +4,7 @@
  * new, so a redelivered or overlapping batch changes nothing.
  */
 import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../analytics/freshness-buckets.js';
+import { FUNNEL_ENTITIES, FUNNEL_STEPS, firstTimeColumn } from '../analytics/funnel-steps.js';
 import type { EnrichedEvent } from '../events/event-schemas.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -50,17 +51,31 @@ function rowsJson(events: readonly EnrichedEvent[]): string {
   return JSON.stringify(events.map((e) => Object.fromEntries(COLUMNS.map(([c, , get]) => [c, get(e)]))));
 }
 
-// One statement, so one round trip and atomic without an explicit transaction. ingested_at is the
-// statement's clock; the commit follows at once. The latency bucket is the first bound >= the
-// latency in whole ms (width_bucket is a binary search over the bounds).
-const WRITE_BATCH_SQL = `
+const FUNNEL_COLUMNS = FUNNEL_STEPS.map(firstTimeColumn);
+const FUNNEL_KEYS = Object.entries(FUNNEL_ENTITIES)
+  .map(([entity, column]) => `('${entity}', ${column})`)
+  .join(', ');
+
+/**
+ * The batch statement over `input`, a query giving rows with the COLUMNS by name; its parameters are
+ * numbered from `firstParam`: the latency bucket bounds, then the batch's record count. One
+ * statement, so one round trip and atomic without an explicit transaction. ingested_at is the
+ * statement's clock; the commit follows at once. The latency bucket is the first bound >= the
+ * latency in whole ms (width_bucket is a binary search over the bounds). The benchmark runs it
+ * over a COPY-filled staging table too, to price the same work by PostgreSQL's fastest input path.
+ */
+export function writeBatchSql(input: string, firstParam: number): string {
+  const bounds = `$${firstParam}::int4[]`;
+  const records = `$${firstParam + 1}::int4`;
+  return `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${recordDefinition})
+  ${input}
 ), new_rows AS (
   INSERT INTO events (${columnList}, ingested_at)
   SELECT ${columnList}, clock_timestamp() FROM input
   ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_type, event_time, received_at, ingested_at, sku, product_name, category, country, device_class, quantity, revenue_usd, is_bot
+  RETURNING event_type, event_time, received_at, ingested_at, sku, product_name, category, country, device_class, quantity, revenue_usd, is_bot,
+            session_id, user_id
 ), metrics AS (
   INSERT INTO metrics_minute AS m (bucket, event_type, category, country, device_class, events, quantity, revenue_usd, bot_events)
   SELECT date_trunc('minute', event_time), event_type, coalesce(category, ''), coalesce(country, ''), coalesce(device_class, ''),
@@ -79,17 +94,30 @@ WITH input AS (
     revenue_usd = p.revenue_usd + EXCLUDED.revenue_usd, bot_events = p.bot_events + EXCLUDED.bot_events
 ), freshness AS (
   INSERT INTO freshness_minute AS f (bucket, le_ms, events)
-  SELECT bucket, coalesce(($2::int4[])[width_bucket(latency_ms - 1, $2::int4[]) + 1], ${LATENCY_OVERFLOW_LE_MS}), count(*)
+  SELECT bucket, coalesce((${bounds})[width_bucket(latency_ms - 1, ${bounds}) + 1], ${LATENCY_OVERFLOW_LE_MS}), count(*)
   FROM (SELECT date_trunc('minute', ingested_at) AS bucket,
                greatest(0, ceil(extract(epoch FROM ingested_at - received_at) * 1000))::int4 AS latency_ms
         FROM new_rows) AS l
   GROUP BY 1, 2
   ON CONFLICT (bucket, le_ms) DO UPDATE SET events = f.events + EXCLUDED.events
+), funnel AS (
+  INSERT INTO funnel_entities AS f (entity, entity_id, ${FUNNEL_COLUMNS.join(', ')})
+  SELECT k.entity, k.id, ${FUNNEL_STEPS.map((step) => `min(event_time) FILTER (WHERE event_type = '${step}')`).join(', ')}
+  FROM new_rows CROSS JOIN LATERAL (VALUES ${FUNNEL_KEYS}) AS k(entity, id)
+  WHERE k.id IS NOT NULL AND event_type IN (${FUNNEL_STEPS.map((step) => `'${step}'`).join(', ')})
+  -- Sorted, so sinks upserting the same entities lock them in the same order.
+  GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (entity, entity_id) DO UPDATE SET ${FUNNEL_COLUMNS.map((c) => `${c} = least(f.${c}, EXCLUDED.${c})`).join(', ')}
+  -- Most batches only repeat steps an entity already reached: leave those rows untouched.
+  WHERE ${FUNNEL_COLUMNS.map((c) => `f.${c} IS DISTINCT FROM least(f.${c}, EXCLUDED.${c})`).join(' OR ')}
 ), batch AS (
   INSERT INTO sink_batches (committed_at, records, inserted, duplicates)
-  SELECT clock_timestamp(), $3::int4, count(*), $3::int4 - count(*) FROM new_rows
+  SELECT clock_timestamp(), ${records}, count(*), ${records} - count(*) FROM new_rows
 )
 SELECT (extract(epoch FROM received_at) * 1000)::float8 AS received_ms FROM new_rows`;
+}
+
+const WRITE_BATCH_SQL = writeBatchSql(`SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${recordDefinition})`, 2);
 
 /** Stores the batch; throws only when the store fails (the caller treats that as transient). */
 export async function writeEvents(client: SqlClient, events: readonly EnrichedEvent[]): Promise<WriteResult> {

@@ -4,6 +4,7 @@
  * from exactly those events, and sink_batches. Tests compute their expectations from `events`.
  */
 import { latencyBucketUpperBound } from '../../src/analytics/freshness-buckets.js';
+import { FUNNEL_STEPS, firstTimeColumn } from '../../src/analytics/funnel-steps.js';
 import { CURRENT_SCHEMA_VERSION, type Enrichment, type EventType } from '../../src/events/event-schemas.js';
 import { pick, type Random, seededRandom } from '../../src/reference/seeded-random.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
@@ -289,6 +290,35 @@ export async function insertAnalyticsFixture(db: SqlQueryable, fixture: Analytic
     `INSERT INTO freshness_minute (bucket, le_ms, events)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(bucket timestamptz, le_ms integer, events bigint)`,
     [JSON.stringify([...freshness.values()])],
+  );
+
+  // funnel_entities: per session and per user, the first time of each funnel step.
+  const firstTimes = new Map<string, { entity: string; entity_id: string } & Record<string, string | null>>();
+  for (const e of fixture.events) {
+    const step = FUNNEL_STEPS.find((s) => s === e.eventType);
+    if (step === undefined) continue;
+    for (const [entity, id] of [
+      ['session', e.sessionId],
+      ['user', e.userId],
+    ] as const) {
+      if (id === null) continue;
+      const key = `${entity}|${id}`;
+      const row = firstTimes.get(key) ?? {
+        entity,
+        entity_id: id,
+        ...Object.fromEntries(FUNNEL_STEPS.map((s) => [firstTimeColumn(s), null])),
+      };
+      const column = firstTimeColumn(step);
+      const earlier = row[column];
+      if (earlier == null || e.eventTime.toISOString() < earlier) row[column] = e.eventTime.toISOString();
+      firstTimes.set(key, row);
+    }
+  }
+  await db.query(
+    `INSERT INTO funnel_entities (entity, entity_id, product_view_at, add_to_cart_at, checkout_at, purchase_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(entity text, entity_id text, product_view_at timestamptz,
+            add_to_cart_at timestamptz, checkout_at timestamptz, purchase_at timestamptz)`,
+    [JSON.stringify([...firstTimes.values()])],
   );
 
   await db.query(

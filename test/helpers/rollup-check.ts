@@ -1,3 +1,4 @@
+import { FUNNEL_KEPT, FUNNEL_RECOMPUTED } from '../../local/verify/rollup-recount.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 
 /** The rollups as the sink keeps them, and recomputed from the events table: they must agree. */
@@ -22,8 +23,15 @@ export async function rollupsAndRecomputation(client: SqlQueryable) {
             (count(*) FILTER (WHERE is_bot))::int AS bot_events
      FROM events WHERE sku IS NOT NULL GROUP BY 1, 2, 3 ${productOrder}`,
   );
+  const funnelOrder = 'ORDER BY entity, entity_id';
+  const keptFunnel = await client.query(`${FUNNEL_KEPT} ${funnelOrder}`);
+  const recomputedFunnel = await client.query(`${FUNNEL_RECOMPUTED} ${funnelOrder}`);
   const [counts] = await client.query<{ events: number; freshness: number }>(
     'SELECT (SELECT count(*) FROM events)::int AS events, (SELECT coalesce(sum(events), 0) FROM freshness_minute)::int AS freshness',
   );
-  return { kept: { metrics: kept, products: keptProducts }, recomputed: { metrics: recomputed, products: recomputedProducts }, counts };
+  return {
+    kept: { metrics: kept, products: keptProducts, funnel: keptFunnel },
+    recomputed: { metrics: recomputed, products: recomputedProducts, funnel: recomputedFunnel },
+    counts,
+  };
 }

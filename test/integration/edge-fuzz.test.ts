@@ -34,6 +34,7 @@ const TABLES = [
   'metrics_minute',
   'product_minute',
   'freshness_minute',
+  'funnel_entities',
   'sink_batches',
   'products',
   'currency_rates',

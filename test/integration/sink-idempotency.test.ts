@@ -33,7 +33,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     await store?.dispose();
   });
   beforeEach(async () => {
-    await store.client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, sink_batches');
+    await store.client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches');
     outcomes = [];
     handler = createSinkHandler({
       pipeline,
@@ -93,6 +93,23 @@ describe.each(STORES)('sink on %s', (_name, open) => {
       { records: 300, inserted: 300, duplicates: 0 },
       { records: 450, inserted: 200, duplicates: 250 },
     ]);
+  });
+
+  it("keeps each session's and user's first funnel step times exact when batches arrive out of order and twice", async () => {
+    // 600 events over 40 sessions and 25 users, times spread over 10 minutes, delivered newest batch first.
+    const records = enrichedRecords(600, 'late').map((record, i) => {
+      const event = JSON.parse(String(record.value)) as Record<string, unknown>;
+      if (event.sessionId !== undefined) event.sessionId = `s-${(i * 7) % 40}`;
+      if (event.userId !== undefined) event.userId = `u-${(i * 11) % 25}`;
+      event.occurredAt = new Date(Date.UTC(2026, 10, 20, 12) - ((i * 7919) % 600_000)).toISOString();
+      return { ...record, value: Buffer.from(JSON.stringify(event)) };
+    });
+    const batches = Array.from({ length: 12 }, (_, b) => records.slice(b * 50, b * 50 + 50)).reverse();
+    for (const batch of [...batches, batches[3], batches[7]]) await handler(encodeMskEvent(batch as KafkaRecord[], source));
+
+    const { kept, recomputed } = await rollupsAndRecomputation(store.client);
+    expect(kept.funnel.length).toBeGreaterThanOrEqual(40);
+    expect(kept.funnel).toEqual(recomputed.funnel);
   });
 
   it('sends an unreadable record to the DLQ and stores the rest', async () => {
