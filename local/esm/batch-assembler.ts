@@ -6,7 +6,7 @@
  */
 
 import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';
-import { type EventSourceInfo, encodedRecordSize, encodeMskEvent, encodeRecord } from '../../src/kafka/msk-event-codec.js';
+import { type EventSourceInfo, encodedRecordSize, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 export interface BatchLimits {
   /** Records per invocation, 1..10,000. */
@@ -64,7 +64,7 @@ export class BatchAssembler {
    */
   offer(record: KafkaRecord, arrival: number): OfferResult {
     const key = topicPartitionKey(record.topic, record.partition);
-    const recordBytes = encodedRecordSize(encodeRecord(record));
+    const recordBytes = encodedRecordSize(record);
     const entryBytes = partitionEntryBytes(key);
     if (this.baseBytes + entryBytes + recordBytes > this.limits.maxPayloadBytes) return 'oversize';
     const group = this.groups.get(key);
@@ -126,7 +126,7 @@ export function payloadBytesOf(records: readonly KafkaRecord[], source: EventSou
   const seen = new Set<string>();
   for (const record of records) {
     const key = topicPartitionKey(record.topic, record.partition);
-    const recordBytes = encodedRecordSize(encodeRecord(record));
+    const recordBytes = encodedRecordSize(record);
     if (seen.has(key)) bytes += 1 + recordBytes;
     else {
       bytes += (seen.size > 0 ? 1 : 0) + partitionEntryBytes(key) + recordBytes;

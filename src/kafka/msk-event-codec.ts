@@ -109,7 +109,49 @@ export function encodeMskEvent(records: readonly KafkaRecord[], source: EventSou
   };
 }
 
-/** Size of the record as it appears in the JSON payload (used for the 6 MB invocation limit). */
-export function encodedRecordSize(record: MskRecord): number {
-  return Buffer.byteLength(JSON.stringify(record));
+// The fixed characters of JSON.stringify(encodeRecord(record)), in its field order.
+const RECORD_FRAME = '{"topic":,"partition":,"offset":,"timestamp":,"timestampType":,"headers":[]}'.length;
+const KEY_FRAME = ',"key":""'.length;
+const VALUE_FRAME = ',"value":""'.length;
+const HEADER_FRAME = '{:[]}'.length;
+
+/** Characters of base64 (padded) for n bytes. */
+const base64Length = (n: number): number => 4 * Math.ceil(n / 3);
+
+const jsonStringBytes = (s: string): number => Buffer.byteLength(JSON.stringify(s));
+
+/** JSON writes a finite number as String() does, anything else as null. */
+const jsonNumberLength = (n: number): number => (Number.isFinite(n) ? String(n).length : 4);
+
+/** Characters of a byte written as a signed Java byte (encodeHeaderValue): 0..127, then -128..-1. */
+function signedByteLength(byte: number): number {
+  if (byte < 10) return 1;
+  if (byte < 100) return 2;
+  if (byte < 128) return 3;
+  if (byte >= 247) return 2; // -9..-1
+  if (byte >= 157) return 3; // -99..-10
+  return 4; // -128..-100
+}
+
+/**
+ * Bytes of JSON.stringify(encodeRecord(record)), the record's share of the invocation payload (6 MB
+ * limit), counted without building the base64 strings and header arrays.
+ */
+export function encodedRecordSize(record: KafkaRecord): number {
+  let size =
+    RECORD_FRAME +
+    jsonStringBytes(record.topic) +
+    jsonNumberLength(record.partition) +
+    jsonNumberLength(record.offset) +
+    jsonNumberLength(record.timestamp) +
+    jsonStringBytes(record.timestampType);
+  if (record.key !== null) size += KEY_FRAME + base64Length(record.key.length);
+  if (record.value !== null) size += VALUE_FRAME + base64Length(record.value.length);
+  const { headers } = record;
+  if (headers.length > 0) size += headers.length - 1; // commas between headers
+  for (const { key, value } of headers) {
+    size += HEADER_FRAME + jsonStringBytes(key) + Math.max(0, value.length - 1);
+    for (let i = 0; i < value.length; i++) size += signedByteLength(value[i] as number);
+  }
+  return size;
 }

@@ -1,6 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
-import { decodeHeaders, decodeMskEvent, encodeHeaderValue, encodeMskEvent, MskEventFormatError } from '../../src/kafka/msk-event-codec.js';
+import {
+  decodeHeaders,
+  decodeMskEvent,
+  encodedRecordSize,
+  encodeHeaderValue,
+  encodeMskEvent,
+  encodeRecord,
+  MskEventFormatError,
+} from '../../src/kafka/msk-event-codec.js';
 import { loadEvent } from '../helpers/fixtures.js';
 
 describe('decodeMskEvent', () => {
@@ -90,5 +99,63 @@ describe('encodeMskEvent', () => {
     expect(Math.min(...encoded)).toBe(-128);
     expect(Math.max(...encoded)).toBe(127);
     expect(decodeHeaders([{ all: encoded }])[0]?.value).toEqual(all);
+  });
+});
+
+describe('encodedRecordSize', () => {
+  const stringified = (record: KafkaRecord) => Buffer.byteLength(JSON.stringify(encodeRecord(record)));
+  const base: KafkaRecord = {
+    topic: 'storefront-raw',
+    partition: 3,
+    offset: 42,
+    timestamp: 1_700_000_000_000,
+    timestampType: 'CREATE_TIME',
+    key: Buffer.from('k'),
+    value: Buffer.from('{"a":1}'),
+    headers: [],
+  };
+
+  it('equals the bytes of the JSON record: null key and value, empty buffers, every byte in headers, escaped names', () => {
+    const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const cases: KafkaRecord[] = [
+      base,
+      { ...base, key: null },
+      { ...base, value: null },
+      { ...base, key: null, value: null },
+      { ...base, key: Buffer.alloc(0), value: Buffer.alloc(0) },
+      { ...base, key: Buffer.alloc(2), value: Buffer.alloc(4) },
+      { ...base, headers: [{ key: 'origin', value: Buffer.from('ë') }] },
+      {
+        ...base,
+        headers: [
+          { key: 'all', value: everyByte },
+          { key: 'empty', value: Buffer.alloc(0) },
+        ],
+      },
+      { ...base, headers: [{ key: 'a"\\\n\u0001é😀', value: Buffer.from([0, 127, 128, 255]) }] },
+      { ...base, topic: 'tópic"\\', timestampType: 'LOG_APPEND_TIME', partition: 0, offset: 0, timestamp: -1 },
+      { ...base, timestamp: Number.NaN },
+    ];
+    for (const record of cases) expect(encodedRecordSize(record), JSON.stringify(encodeRecord(record))).toBe(stringified(record));
+  });
+
+  it('equals the bytes of the JSON record on random records', () => {
+    const bytes = fc.uint8Array({ maxLength: 70 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(
+        fc.record({
+          topic: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+          partition: fc.nat({ max: 10_000 }),
+          offset: fc.maxSafeNat(),
+          timestamp: fc.maxSafeNat(),
+          timestampType: fc.constantFrom('CREATE_TIME' as const, 'LOG_APPEND_TIME' as const),
+          key: fc.option(bytes),
+          value: fc.option(bytes),
+          headers: fc.array(fc.record({ key: fc.string({ unit: 'binary', maxLength: 10 }), value: bytes }), { maxLength: 4 }),
+        }),
+        (record) => encodedRecordSize(record) === stringified(record),
+      ),
+      { numRuns: 500 },
+    );
   });
 });
