@@ -5,17 +5,19 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { runGenerator } from '../local/generator/rate-limited-producer.js';
-import type { TrafficGenerator } from '../local/generator/storefront-traffic.js';
-import type { RecordPublisher } from '../src/kafka/kafka-client.js';
 import type { ProbeResult } from './bench-results.js';
 import { rssMb } from './machine-info.js';
 
-/** What a probe drives and watches. */
+/** The load offered: the storefront generator publishing to the system's input topic (generator-process.ts). */
+export interface LoadGenerator {
+  /** Records Kafka acknowledged so far, over every run. */
+  readonly acknowledged: number;
+  /** Publishes `rate` records/s for durationMs, or until `signal` aborts; resolves once what was sent is acknowledged. */
+  offer(rate: number, durationMs: number, signal: AbortSignal): Promise<void>;
+}
+
+/** What a probe watches. */
 export interface LoadSystem {
-  readonly publisher: RecordPublisher;
-  /** Where the generator writes. */
-  readonly topic: string;
   /** Records waiting in front of each stage (or hop). */
   backlog(): Promise<readonly number[]>;
   /** Records that left the system so far (through the last stage, or set aside on the way). */
@@ -92,29 +94,17 @@ const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 /** Offers `rate` for warm-up + window, sampling the backlog; stops early once a stage passes the cap. */
 export async function probeRate(
   system: LoadSystem,
-  generator: TrafficGenerator,
+  load: LoadGenerator,
   rate: number,
   settings: ProbeSettings,
   onSample?: (sample: Sample & { rssMb: number }) => void,
 ): Promise<ProbeResult> {
   const sampleEvery = settings.sampleEveryMs ?? 500;
   const abort = new AbortController();
-  let acknowledged = 0;
   const started = performance.now();
   const windowStart = started + settings.warmupMs;
   const windowEnd = windowStart + settings.windowMs;
-  const generating = runGenerator({
-    generator,
-    publisher: system.publisher,
-    topic: system.topic,
-    ratePerSecond: rate,
-    durationMs: settings.warmupMs + settings.windowMs,
-    signal: abort.signal,
-    progressIntervalMs: 100,
-    onProgress: (p) => {
-      acknowledged = p.acknowledged;
-    },
-  });
+  const generating = load.offer(rate, settings.warmupMs + settings.windowMs, abort.signal);
   let generatorDone = false;
   const finished = generating.finally(() => {
     generatorDone = true;
@@ -140,11 +130,11 @@ export async function probeRate(
       abort.abort();
     }
     if (now >= windowStart && atWindowStart === undefined) {
-      atWindowStart = { acknowledged, delivered: system.delivered(), cpu: process.cpuUsage(), at: now };
+      atWindowStart = { acknowledged: load.acknowledged, delivered: system.delivered(), cpu: process.cpuUsage(), at: now };
     }
     if (atWindowStart !== undefined && now <= windowEnd + sampleEvery) {
       samples.push({ t: now - atWindowStart.at, backlog: lastBacklog });
-      atWindowEnd = { acknowledged, delivered: system.delivered(), cpu: process.cpuUsage(), at: now };
+      atWindowEnd = { acknowledged: load.acknowledged, delivered: system.delivered(), cpu: process.cpuUsage(), at: now };
     }
     onSample?.({ t: now - started, backlog: lastBacklog, rssMb: rss });
   }
@@ -174,20 +164,5 @@ export async function probeRate(
     cpuCores: Math.round(cpuCores * 100) / 100,
     eventsPerCpuSecond: cpuCores > 0 ? Math.round(deliveredRate / cpuCores) : 0,
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-  };
-}
-
-/** Wraps a publisher to count the records Kafka acknowledged through it. */
-export function countingPublisher(publisher: RecordPublisher): RecordPublisher & { readonly acknowledged: number } {
-  let acknowledged = 0;
-  return {
-    get acknowledged() {
-      return acknowledged;
-    },
-    async publish(records) {
-      await publisher.publish(records);
-      acknowledged += records.length;
-    },
-    close: () => publisher.close(),
   };
 }

@@ -1,16 +1,16 @@
 /**
  * The pipeline run: the local twin (embedded Kafka, one mapping emulator per stage calling the real
- * handlers, a fresh store) fed by the storefront generator. Finds the highest rate it holds, then
- * measures ingest-to-queryable latency at half that rate.
+ * handlers, a fresh store) fed by the storefront generator in a child process. Finds the highest
+ * rate it holds, then measures ingest-to-queryable latency at half that rate.
  */
 import { performance } from 'node:perf_hooks';
-import { createTrafficGenerator, type TrafficGenerator } from '../local/generator/storefront-traffic.js';
 import { type LocalTwin, startTwin } from '../local/twin/local-twin.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import type { LatencyResult, PipelineRunResult, ProbeResult, StageTimings } from './bench-results.js';
 import { type BenchStore, freshBenchStore } from './bench-stores.js';
+import { type GeneratorProcess, startGeneratorProcess } from './generator-process.js';
 import { InvocationLog } from './handler-timing.js';
-import { countingPublisher, type LoadSystem, probeRate } from './load-probe.js';
+import { type LoadSystem, probeRate } from './load-probe.js';
 import { peakRssMb } from './machine-info.js';
 import { searchSustainedRate } from './rate-search.js';
 import { backlogCapFor, describeProbe } from './relay-bench.js';
@@ -22,9 +22,8 @@ interface RunningTwin {
   readonly twin: LocalTwin;
   readonly store: BenchStore;
   readonly system: LoadSystem;
-  readonly generator: TrafficGenerator;
+  readonly load: GeneratorProcess;
   readonly log: InvocationLog;
-  readonly acknowledged: () => number;
   close(): Promise<void>;
 }
 
@@ -51,26 +50,35 @@ export async function startBenchTwin(
     throw error;
   }
   say(`twin started in ${Math.round(performance.now() - started)} ms: ${twin.cluster.describe()}; ${store.description}`);
-  const publisher = countingPublisher(twin.publisher);
+  let load: GeneratorProcess;
+  try {
+    load = await startGeneratorProcess({
+      connection: twin.cluster.connection,
+      topic: task.pipeline.topics.raw.name,
+      seed: task.seed,
+      runId: `bench${task.seed.toString(36)}${Date.now().toString(36)}`,
+    });
+  } catch (error) {
+    await twin.stop();
+    await store.dispose();
+    throw error;
+  }
   const { stages } = twin.stats;
   const system: LoadSystem = {
-    publisher,
-    topic: task.pipeline.topics.raw.name,
     backlog: async () => Object.values(await twin.lag()),
     delivered: () => stages.sink.records + stages.ingest.dlq + stages.enrich.dlq,
     drain: (timeoutMs) => twin.drain(timeoutMs),
     backlogCapPerStage: backlogCapFor(task.pipeline.topics.raw.partitions),
   };
-  const generator = createTrafficGenerator({ seed: task.seed, runId: `bench${task.seed.toString(36)}${Date.now().toString(36)}` });
   return {
     twin,
     store,
     system,
-    generator,
+    load,
     log,
-    acknowledged: () => publisher.acknowledged,
     async close() {
       try {
+        await load.close();
         await twin.stop();
       } finally {
         await store.dispose();
@@ -120,7 +128,7 @@ async function measureLatency(
   running.log.take();
   const from = new Date(Date.now() + settings.warmupMs);
   const to = new Date(from.getTime() + settings.windowMs);
-  const probe = await probeRate(running.system, running.generator, rate, { warmupMs: settings.warmupMs, windowMs: settings.windowMs });
+  const probe = await probeRate(running.system, running.load, rate, { warmupMs: settings.warmupMs, windowMs: settings.windowMs });
   await drainOrThrow(running, 'the latency run');
   const stages = running.log.take();
   const after = stageCounts(twin);
@@ -146,9 +154,9 @@ export async function runPipelineBench(task: PipelineTask, say: (line: string) =
   const pipeline = definePipeline({ partitions: task.partitions, batchSize: task.batchSize, batchingWindowMs: task.batchingWindowMs });
   const running = await startBenchTwin({ ...task, pipeline }, say);
   try {
-    const { system, generator, log } = running;
+    const { system, load, log } = running;
     // Warm the JIT and the store's caches at a modest rate, then start from an empty pipeline.
-    await probeRate(system, generator, Math.round(task.search.startRate / 2), {
+    await probeRate(system, load, Math.round(task.search.startRate / 2), {
       warmupMs: 0,
       windowMs: Math.min(4000, task.probe.windowMs),
     });
@@ -158,7 +166,7 @@ export async function runPipelineBench(task: PipelineTask, say: (line: string) =
     let heldRssMax = 0;
     const search = await searchSustainedRate(async (rate) => {
       log.take();
-      const result: ProbeResult = await probeRate(system, generator, rate, task.probe);
+      const result: ProbeResult = await probeRate(system, load, rate, task.probe);
       timings.set(rate, log.take());
       if (result.held) heldRssMax = Math.max(heldRssMax, result.rssMaxMb);
       say(describeProbe(result));
@@ -185,7 +193,7 @@ export async function runPipelineBench(task: PipelineTask, say: (line: string) =
       heldRssMaxMb: heldRssMax,
       ...(latency ? { latency } : {}),
       accounting: {
-        produced: running.acknowledged(),
+        produced: running.load.acknowledged,
         ingested: stages.ingest.records,
         stored: stages.sink.passed,
         dlq: running.twin.stats.dlqTotal,
@@ -204,10 +212,10 @@ export async function runProfiledPipeline(
 ): Promise<void> {
   const running = await startBenchTwin({ ...task, pipeline: definePipeline() }, say);
   try {
-    await probeRate(running.system, running.generator, Math.round(task.rate / 2), { warmupMs: 0, windowMs: task.warmupMs });
+    await probeRate(running.system, running.load, Math.round(task.rate / 2), { warmupMs: 0, windowMs: task.warmupMs });
     await drainOrThrow(running, 'the warm-up');
     await profile(async () => {
-      const result = await probeRate(running.system, running.generator, task.rate, { warmupMs: 0, windowMs: task.seconds * 1000 });
+      const result = await probeRate(running.system, running.load, task.rate, { warmupMs: 0, windowMs: task.seconds * 1000 });
       say(`profiled ${describeProbe(result)}`);
     });
   } finally {

@@ -1,17 +1,18 @@
 /**
  * The Kafka ceiling run: the embedded cluster the twin uses (same brokers, topics and partitions),
- * the storefront generator writing to raw, and a no-processing relay through one hop per stage
- * (raw -> clean -> enriched -> sink topic). Finds the highest rate it holds.
+ * the storefront generator writing to raw (in a child process, as in the pipeline run), and a
+ * no-processing relay through one hop per stage (raw -> clean -> enriched -> sink topic). Finds the
+ * highest rate it holds.
  */
 import { performance } from 'node:perf_hooks';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
 import { MOCK_PARTITION_RETENTION_BYTES } from '../local/kafka/embedded-kafka.js';
 import { openKafkaCluster } from '../local/kafka/kafka-cluster.js';
-import { createKafka, createKafkaPublisher } from '../src/kafka/kafka-client.js';
+import { createKafka } from '../src/kafka/kafka-client.js';
 import { definePipeline, STAGE_NAMES } from '../src/pipeline/definition.js';
 import type { RelayRunResult } from './bench-results.js';
+import { startGeneratorProcess } from './generator-process.js';
 import { startKafkaRelay } from './kafka-relay.js';
-import { countingPublisher, type LoadSystem, probeRate } from './load-probe.js';
+import { type LoadSystem, probeRate } from './load-probe.js';
 import { peakRssMb } from './machine-info.js';
 import { searchSustainedRate } from './rate-search.js';
 import type { RelayTask } from './worker-task.js';
@@ -34,48 +35,53 @@ export async function runRelayBench(task: RelayTask, say: (line: string) => void
     cluster.embedded?.createTopic(sinkTopic, task.partitions);
     const { raw, clean, enriched } = pipeline.topics;
     const kafka = createKafka(cluster.connection);
-    const started = performance.now();
-    const relay = await startKafkaRelay({
-      kafka,
-      topics: [raw.name, clean.name, enriched.name, sinkTopic],
-      fetchWaitMs: fetchWaitFor(task.batchingWindowMs),
-      groupPrefix: 'bench-relay',
-    });
-    say(
-      `relay of ${relay.hops} hops (one per stage: ${STAGE_NAMES.join(', ')}) joined in ${Math.round(performance.now() - started)} ms on ${cluster.describe()}`,
-    );
-    const publisher = countingPublisher(createKafkaPublisher(kafka));
-    const backlog = () => {
-      const relayed = relay.relayed();
-      return [publisher.acknowledged, ...relayed].slice(0, relay.hops).map((input, hop) => input - (relayed[hop] as number));
-    };
-    const system: LoadSystem = {
-      publisher,
+    const load = await startGeneratorProcess({
+      connection: cluster.connection,
       topic: raw.name,
-      backlog: async () => backlog(),
-      delivered: () => relay.relayed()[relay.hops - 1] as number,
-      backlogCapPerStage: backlogCapFor(task.partitions),
-      async drain(timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        while (Date.now() < deadline) {
-          if (backlog().every((b) => b <= 0)) return true;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        return false;
-      },
-    };
-    const generator = createTrafficGenerator({ seed: task.seed, runId: `relay${task.seed.toString(36)}${Date.now().toString(36)}` });
+      seed: task.seed,
+      runId: `relay${task.seed.toString(36)}${Date.now().toString(36)}`,
+    });
     try {
-      const search = await searchSustainedRate(async (rate) => {
-        const result = await probeRate(system, generator, rate, task.probe);
-        say(describeProbe(result));
-        if (!result.held && !(await system.drain(60_000))) throw new Error(`the relay did not drain within 60 s after ${rate}/s`);
-        return result;
-      }, task.search);
-      return { kind: 'relay', partitions: task.partitions, hops: relay.hops, search, peakRssMb: peakRssMb() };
+      const started = performance.now();
+      const relay = await startKafkaRelay({
+        kafka,
+        topics: [raw.name, clean.name, enriched.name, sinkTopic],
+        fetchWaitMs: fetchWaitFor(task.batchingWindowMs),
+        groupPrefix: 'bench-relay',
+      });
+      say(
+        `relay of ${relay.hops} hops (one per stage: ${STAGE_NAMES.join(', ')}) joined in ${Math.round(performance.now() - started)} ms on ${cluster.describe()}`,
+      );
+      const backlog = () => {
+        const relayed = relay.relayed();
+        return [load.acknowledged, ...relayed].slice(0, relay.hops).map((input, hop) => input - (relayed[hop] as number));
+      };
+      const system: LoadSystem = {
+        backlog: async () => backlog(),
+        delivered: () => relay.relayed()[relay.hops - 1] as number,
+        backlogCapPerStage: backlogCapFor(task.partitions),
+        async drain(timeoutMs) {
+          const deadline = Date.now() + timeoutMs;
+          while (Date.now() < deadline) {
+            if (backlog().every((b) => b <= 0)) return true;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return false;
+        },
+      };
+      try {
+        const search = await searchSustainedRate(async (rate) => {
+          const result = await probeRate(system, load, rate, task.probe);
+          say(describeProbe(result));
+          if (!result.held && !(await system.drain(60_000))) throw new Error(`the relay did not drain within 60 s after ${rate}/s`);
+          return result;
+        }, task.search);
+        return { kind: 'relay', partitions: task.partitions, hops: relay.hops, search, peakRssMb: peakRssMb() };
+      } finally {
+        await relay.stop();
+      }
     } finally {
-      await relay.stop();
-      await publisher.close();
+      await load.close();
     }
   } finally {
     await cluster.close();

@@ -149,8 +149,10 @@ export async function runGenerator(options: RunGeneratorOptions): Promise<Genera
     }
     progress(false);
     if (sent >= maxEvents) continue;
-    // Sleep until the next tick, or sooner when a batch is acknowledged (a slot frees) or on abort.
-    await waitForAny(tickMs, inFlight, signal);
+    // Sleep until the next tick or an abort; when every slot is taken, also until a batch is
+    // acknowledged. Waking on every ack would send a batch per ack, as small as acks are quick
+    // (the embedded Kafka serves one batch per partition per fetch, so small batches slow consumers).
+    await waitForAny(tickMs, inFlight.size >= maxInFlight ? inFlight : [], signal);
   }
   await Promise.all(inFlight);
   const elapsedMs = performance.now() - started;
@@ -172,7 +174,7 @@ export async function runGenerator(options: RunGeneratorOptions): Promise<Genera
   return summary;
 }
 
-function waitForAny(ms: number, inFlight: ReadonlySet<Promise<void>>, signal: AbortSignal | undefined): Promise<void> {
+function waitForAny(ms: number, inFlight: Iterable<Promise<void>>, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     const finish = () => {
       clearTimeout(timer);
