@@ -8,8 +8,12 @@
  * stream into ever smaller batches, hop after hop.
  */
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
+import { installSingleFlightJoin } from '../local/esm/single-flight-join.js';
 import { createKafkaPublisher, type RecordPublisher } from '../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../src/kafka/msk-event.js';
+
+// The same kafkajs consumer behaviour as the mapping emulator's.
+installSingleFlightJoin();
 
 export interface RelayOptions {
   readonly kafka: Kafka;

@@ -27,6 +27,9 @@ import { type EsmStats, StatsRecorder } from './mapping-stats.js';
 import { PartitionQueue } from './partition-queue.js';
 import { recordFromMessage } from './record-from-message.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
+import { installSingleFlightJoin } from './single-flight-join.js';
+
+installSingleFlightJoin();
 
 export type { FailureEnvelope } from './failure-envelope.js';
 export type { EsmHandler, EventSourceMappingConfig, InvocationInfo } from './mapping-config.js';
@@ -311,6 +314,7 @@ export class EventSourceMapping {
     this.rejoinError = undefined;
     const owned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) owned.add(`${topic}-${p}`);
+    this.stats_.assignedPartitions = owned.size;
     for (const key of this.pendingCommits.keys()) if (!owned.has(key)) this.pendingCommits.delete(key);
     if (this.pendingCommits.size > 0) void this.commitPending();
     for (const [key, queue] of this.partitions) {

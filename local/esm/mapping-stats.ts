@@ -24,6 +24,8 @@ export interface EsmStats {
   readonly committed: number;
   /** Invocations running right now. */
   readonly inFlight: number;
+  /** Partitions the consumer group gave this mapping at its last join. */
+  readonly assignedPartitions: number;
   readonly durations: DurationSummary;
 }
 
@@ -44,6 +46,7 @@ export class StatsRecorder {
   sentToFailureDestination = 0;
   committed = 0;
   inFlight = 0;
+  assignedPartitions = 0;
   private measured = 0;
   private totalMs = 0;
   private maxMs = 0;
@@ -69,6 +72,7 @@ export class StatsRecorder {
       sentToFailureDestination: this.sentToFailureDestination,
       committed: this.committed,
       inFlight: this.inFlight,
+      assignedPartitions: this.assignedPartitions,
       durations: {
         count: this.measured,
         meanMs: this.measured === 0 ? 0 : this.totalMs / this.measured,

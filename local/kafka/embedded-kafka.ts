@@ -91,10 +91,13 @@ function createMockCluster(lib: Librdkafka, brokerCount: number): { rk: Pointer;
   const errstr = Buffer.alloc(512);
   const conf = lib.confNew();
   if (!conf) throw new EmbeddedKafkaError('librdkafka could not allocate a configuration');
-  // The handle only anchors the mock cluster; it never connects anywhere, so keep it quiet.
+  // The handle only anchors the mock cluster; it never connects anywhere, so keep it quiet, unless
+  // TRIBUTARY_KAFKA_DEBUG names librdkafka debug contexts (e.g. "mock,cgrp": the groups' state changes).
+  const debug = process.env.TRIBUTARY_KAFKA_DEBUG?.trim();
   for (const [name, value] of [
     ['client.id', 'tributary-embedded-kafka'],
-    ['log_level', '3'],
+    ['log_level', debug ? '7' : '3'],
+    ...(debug ? [['debug', debug] as const] : []),
   ] as const) {
     if (lib.confSet(conf, name, value, errstr, errstr.length) !== 0) {
       lib.confDestroy(conf);

@@ -219,7 +219,13 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     // The stats count a commit once its response is back, which can be after another client sees it.
     await waitFor('everything committed', () => mapping.stats().committed === total);
     expect(await mapping.offsetLag()).toBe(0);
-    expect(mapping.stats()).toMatchObject({ polled: total, invokedRecords: total, committed: total, failedInvocations: 0 });
+    expect(mapping.stats()).toMatchObject({
+      polled: total,
+      invokedRecords: total,
+      committed: total,
+      failedInvocations: 0,
+      assignedPartitions: 3,
+    });
   });
 
   it('commits nothing until the handler succeeds, then commits past the batch', async () => {
