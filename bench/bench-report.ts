@@ -116,7 +116,7 @@ export function evaluateTargets(
       '>=',
       TARGETS.sinkToStore,
       'x',
-      `${ceiling?.sinkRowsPerSecond ?? '?'} / ${ceiling?.ceilingRowsPerSecond ?? '?'} rows/s (${ceiling?.ceilingMethod ?? '?'}, batches of ${ceiling?.batchSize ?? '?'})`,
+      `${ceiling?.sinkRowsPerSecond ?? '?'} / ${ceiling?.ceilingRowsPerSecond ?? '?'} rows/s (${ceiling?.ceilingMethod ?? '?'}, batches of ${ceiling?.batchSize ?? '?'})${ceiling?.sameWorkRowsPerSecond ? `; the sink's own work by COPY into a staging table: ${ceiling.sameWorkRowsPerSecond} rows/s, the sink ${ratio(ceiling.sinkRowsPerSecond, ceiling.sameWorkRowsPerSecond)?.toFixed(2) ?? '?'}x of it` : ''}`,
     ),
     target(
       'ingest-to-queryable p99 at half the sustained load',

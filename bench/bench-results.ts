@@ -120,6 +120,11 @@ export interface StoreCeilingResult {
   sinkRowsPerSecond: number;
   /** The sink at each measured batch size. */
   sinkBySize: { batchSize: number; rowsPerSecond: number }[];
+  /**
+   * PostgreSQL only: the sink's work (its statement: events and rollups) with COPY's input path,
+   * each batch COPYed into a staging table first; same rows, the sink's batch size.
+   */
+  sameWorkRowsPerSecond?: number;
   /** Every measurement, round by round. */
   samples: { method: InsertMethodResult['method'] | 'sink'; batchSize: number; rowsPerSecond: number; round: number }[];
   /** Mean value bytes per record on each topic, from the same generated events. */

@@ -53,6 +53,10 @@ export function formatReport(report: BenchReport): string {
     out.push(
       `  ${STORE_NAMES[s]} bulk insert, fastest at batches of ${c.batchSize} (${c.ceilingMethod})   ${n(c.ceilingRowsPerSecond)} rows/s   [${methods}]`,
     );
+    if (c.sameWorkRowsPerSecond)
+      out.push(
+        `  ${STORE_NAMES[s]} the sink's work (events + rollups) by COPY into a staging table, then the sink's statement   ${n(c.sameWorkRowsPerSecond)} rows/s; the sink: ${x(c.sinkRowsPerSecond, c.sameWorkRowsPerSecond)} of it`,
+      );
   }
   out.push('');
 
@@ -308,6 +312,7 @@ export function reportChart(report: BenchReport): string {
     const c = report.stores[s];
     if (!c) return;
     sink.push({ label: `${STORE_NAMES[s]} ${c.ceilingMethod} ceiling`, value: c.ceilingRowsPerSecond, color: '#999' });
+    if (c.sameWorkRowsPerSecond) sink.push({ label: `${STORE_NAMES[s]} same work by COPY`, value: c.sameWorkRowsPerSecond, color: '#bbb' });
     sink.push({
       label: `${STORE_NAMES[s]} sink`,
       value: c.sinkRowsPerSecond,

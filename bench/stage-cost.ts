@@ -1,12 +1,12 @@
 /**
  * Per-stage cost of the handlers' core on generated storefront events: microseconds per record for
- * ingest and enrich (1,000-record batches, warm caches, no I/O), and sink rows/s into PostgreSQL
- * (DATABASE_URL or the local server) and PGlite. Run: npx tsx bench/stage-cost.ts [--records N]
+ * ingest, enrich and the sink's client side (1,000-record batches, warm caches, no I/O), and sink
+ * rows/s into PostgreSQL (DATABASE_URL or the local server) and PGlite.
+ * Run: npx tsx bench/stage-cost.ts [--records N]
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
 import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import { pipeline } from '../src/pipeline/definition.js';
@@ -19,24 +19,11 @@ import { createPgliteClient } from '../src/store/pglite-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
 import { seedReferenceData } from '../src/store/seed-reference-data.js';
 import type { SqlClient } from '../src/store/sql-client.js';
+import { makeStageRecords } from './stage-records.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' } } });
 const total = Number(values.records);
 const BATCH = 1000;
-
-function asRecords(topic: string, items: { key: string | Buffer | null; value: Buffer | string | null }[]): KafkaRecord[] {
-  const now = Date.now();
-  return items.map((item, i) => ({
-    topic,
-    partition: i % 6,
-    offset: i,
-    timestamp: now,
-    timestampType: 'CREATE_TIME' as const,
-    key: item.key === null ? null : Buffer.from(item.key),
-    value: item.value === null ? null : Buffer.from(item.value),
-    headers: [],
-  }));
-}
 
 function batches<T>(items: T[]): T[][] {
   const out: T[][] = [];
@@ -57,7 +44,7 @@ function microsPerRecord<T>(label: string, input: T[][], fn: (batch: T[]) => unk
 async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaRecord[][]): Promise<number> {
   await migrate(client);
   await seedReferenceData(client);
-  await client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, sink_batches');
+  await client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches');
   const start = performance.now();
   let rows = 0;
   for (const batch of input) rows += (await sinkBatch(batch, pipeline, client)).outcome.passed;
@@ -68,25 +55,30 @@ async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaR
   return perSecond;
 }
 
-const generator = createTrafficGenerator({ seed: 7, invalidShare: 0, duplicateShare: 0 });
-const raw = asRecords(
-  pipeline.topics.raw.name,
-  Array.from({ length: total }, () => generator.next()),
-);
+const records = makeStageRecords(pipeline, total, 7);
 console.log(`${total.toLocaleString('en-US')} generated events, batches of ${BATCH}`);
 
-const ingestInput = batches(raw);
-microsPerRecord('ingest', ingestInput, (b) => ingestBatch(b, pipeline));
-const clean = ingestInput.flatMap((b) => ingestBatch(b, pipeline).outputs.filter((o) => o.topic === pipeline.topics.clean.name));
-
+microsPerRecord('ingest', batches(records.raw), (b) => ingestBatch(b, pipeline));
 const reference = sampleReferenceData();
 const agents = new UserAgentClassifier();
-const enrichInput = batches(asRecords(pipeline.topics.clean.name, clean));
-microsPerRecord('enrich (warm caches)', enrichInput, (b) => enrichBatch(b, pipeline, reference, agents));
-const enriched = enrichInput.flatMap((b) =>
-  enrichBatch(b, pipeline, reference, agents).outputs.filter((o) => o.topic === pipeline.topics.enriched.name),
-);
-const sinkInput = batches(asRecords(pipeline.topics.enriched.name, enriched));
+microsPerRecord('enrich (warm caches)', batches(records.clean), (b) => enrichBatch(b, pipeline, reference, agents));
+const sinkInput = batches(records.enriched);
+// The sink's own share: parsing the records and building the statement's parameter, against a
+// store that answers at once with no rows.
+const noStore: SqlClient = {
+  kind: 'postgres',
+  query: async () => [],
+  transaction: async (fn) => fn(noStore),
+  readOnlyQuery: async () => ({ columns: [], rows: [] }),
+  close: async () => {},
+};
+const sinkClientSide = async (): Promise<number> => {
+  for (const batch of sinkInput) await sinkBatch(batch, pipeline, noStore);
+  const start = performance.now();
+  for (const batch of sinkInput) await sinkBatch(batch, pipeline, noStore);
+  return ((performance.now() - start) * 1000) / records.enriched.length;
+};
+console.log(`${'sink (no store)'.padEnd(28)} ${(await sinkClientSide()).toFixed(2).padStart(8)} us/record`);
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dbName = `tributary_bench_${process.pid}`;

@@ -4,14 +4,17 @@
  * stored are then read back as text and inserted again, into an emptied events table, by the
  * fastest bulk paths the store offers: COPY FROM STDIN, INSERT ... SELECT FROM unnest(arrays), and
  * INSERT ... SELECT FROM jsonb_to_recordset. No column mapping is written twice: the ceiling inserts
- * exactly what the sink produced.
+ * exactly what the sink produced. On PostgreSQL it also prices the sink's own work by the fastest
+ * path: each batch COPYed into a staging table, then the sink's statement (events and rollups) from it.
  */
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { LATENCY_BUCKET_BOUNDS_MS } from '../src/analytics/freshness-buckets.js';
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import type { PipelineDefinition } from '../src/pipeline/definition.js';
 import { sinkBatch } from '../src/stages/sink.js';
+import { writeBatchSql } from '../src/store/event-writer.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import type { SqlClient, SqlQueryable } from '../src/store/sql-client.js';
 import type { InsertMethodResult, StoreCeilingResult } from './bench-results.js';
@@ -38,7 +41,7 @@ interface Column {
 
 type Row = (string | null)[];
 
-const ROLLUP_TABLES = 'events, metrics_minute, product_minute, freshness_minute, sink_batches';
+const ROLLUP_TABLES = 'events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -113,7 +116,15 @@ async function insertWithSql(
   });
 }
 
-type Recorder = (method: InsertMethodResult['method'] | 'sink', batchSize: number, rows: number, seconds: number) => void;
+/** The sink's statement over a COPY-filled staging table: the sink's work by PostgreSQL's fastest input path. */
+const SAME_WORK = 'copy+sink statement';
+
+type Recorder = (
+  method: InsertMethodResult['method'] | 'sink' | typeof SAME_WORK,
+  batchSize: number,
+  rows: number,
+  seconds: number,
+) => void;
 
 interface Round {
   readonly client: SqlClient;
@@ -142,6 +153,30 @@ async function measureSink(round: Round): Promise<void> {
   }
 }
 
+/**
+ * Each batch: COPY into a staging table, then the sink's own statement (events and rollups) from
+ * it, in one transaction, from empty tables: what the sink does, with COPY's input path.
+ */
+async function copyThenSinkStatement(round: Round, copyClient: pg.Client, rows: readonly Row[], columns: readonly Column[]): Promise<void> {
+  const batchSize = round.options.pipeline.stages.sink.batchSize;
+  // The staging table has every column of events; the statement reads the ones it writes by name.
+  const statement = writeBatchSql('SELECT * FROM sink_staging', 1);
+  const copy = `COPY sink_staging (${columns.map((c) => c.name).join(', ')}) FROM STDIN`;
+  await copyClient.query('CREATE TEMP TABLE IF NOT EXISTS sink_staging (LIKE events) ON COMMIT DELETE ROWS');
+  await settle(round, ROLLUP_TABLES);
+  const seconds = await timed(async () => {
+    for (const batch of chunks(rows, batchSize)) {
+      await copyClient.query('BEGIN');
+      await copyFrom(copyClient, copy, Buffer.from(copyText(batch), 'utf8'));
+      const stored = await copyClient.query(statement, [LATENCY_BUCKET_BOUNDS_MS, batch.length]);
+      await copyClient.query('COMMIT');
+      if (stored.rowCount !== batch.length)
+        throw new Error(`the sink's statement over COPY stored ${stored.rowCount} of ${batch.length} events`);
+    }
+  });
+  round.record(SAME_WORK, batchSize, rows.length, seconds);
+}
+
 /** unnest and jsonb_to_recordset through the store port, and COPY on PostgreSQL, into an emptied events table. */
 async function measureBulk(round: Round, rows: readonly Row[], columns: readonly Column[]): Promise<void> {
   const { client, options, batchSizes, record } = round;
@@ -163,6 +198,7 @@ async function measureBulk(round: Round, rows: readonly Row[], columns: readonly
       });
       record('copy', batchSize, rows.length, seconds);
     }
+    await copyThenSinkStatement(round, copyClient, rows, columns);
   } finally {
     await copyClient.end();
   }
@@ -206,10 +242,12 @@ export async function measureStoreCeiling(options: StoreCeilingOptions): Promise
   const batchSizes = [...new Set([sinkBatchSize, ...options.extraBatchSizes])];
   const samples: (InsertMethodResult & { round: number })[] = [];
   const sinkSamples: { batchSize: number; rowsPerSecond: number; round: number }[] = [];
+  const sameWorkSamples: { rowsPerSecond: number; round: number }[] = [];
   let round = 0;
   const record: Recorder = (method, batchSize, rows, seconds) => {
     const rowsPerSecond = Math.round(rows / seconds);
     if (method === 'sink') sinkSamples.push({ batchSize, rowsPerSecond, round });
+    else if (method === SAME_WORK) sameWorkSamples.push({ rowsPerSecond, round });
     else samples.push({ method, batchSize, rowsPerSecond, round });
     const what = method === 'sink' ? 'sink (events + rollups)' : method;
     options.onProgress?.(`round ${round}: ${what} in batches of ${batchSize}: ${rowsPerSecond.toLocaleString('en-US')} rows/s`);
@@ -261,6 +299,7 @@ export async function measureStoreCeiling(options: StoreCeilingOptions): Promise
     bestRowsPerSecond: best(methods).rowsPerSecond,
     sinkRowsPerSecond: sinkBySize.find((s) => s.batchSize === sinkBatchSize)?.rowsPerSecond ?? 0,
     sinkBySize,
+    ...(sameWorkSamples.length > 0 ? { sameWorkRowsPerSecond: best(sameWorkSamples).rowsPerSecond } : {}),
     samples: [...sinkSamples.map((s) => ({ method: 'sink' as const, ...s })), ...samples],
     recordBytes: data.bytes,
   };

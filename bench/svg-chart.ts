@@ -82,6 +82,21 @@ function axes(w: number, h: number, max: number, unit: string): string[] {
   return out;
 }
 
+/** Approximate width of one character of the 10 px labels. */
+const LABEL_CHAR_PX = 5.6;
+
+/** Splits a label into lines that fit a bar's slot, word by word (a word longer than the slot keeps its own line). */
+export function wrapLabel(label: string, slotPx: number): string[] {
+  const fit = Math.max(1, Math.floor((slotPx - 4) / LABEL_CHAR_PX));
+  const lines: string[] = [];
+  for (const word of label.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= fit) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function barPanel(panel: BarPanel, w: number, h: number): string[] {
   const max = niceMax(Math.max(...panel.bars.map((b) => b.value), panel.reference?.value ?? 0) * 1.1);
   const out = axes(w, h, max, panel.unit);
@@ -94,10 +109,7 @@ function barPanel(panel: BarPanel, w: number, h: number): string[] {
       `<rect x="${x.toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${barW.toFixed(1)}" height="${bh.toFixed(1)}" fill="${bar.color ?? PALETTE[i % PALETTE.length]}"/>`,
     );
     out.push(text(x + barW / 2, h - bh - 4, bar.text ?? formatNumber(bar.value), 'text-anchor="middle" font-size="10" fill="#222"'));
-    const words = bar.label.split(' ');
-    const half = Math.ceil(words.length / 2);
-    const lines = bar.label.length > 14 && words.length > 1 ? [words.slice(0, half).join(' '), words.slice(half).join(' ')] : [bar.label];
-    lines.forEach((line, j) => {
+    wrapLabel(bar.label, slot).forEach((line, j) => {
       out.push(text(x + barW / 2, h + 14 + j * 12, line, 'text-anchor="middle" font-size="10" fill="#333"'));
     });
   });

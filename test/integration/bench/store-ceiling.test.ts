@@ -4,6 +4,7 @@ import { freshBenchStore } from '../../../bench/bench-stores.js';
 import { copyFrom, copyTextValue } from '../../../bench/pg-copy-from.js';
 import { measureStoreCeiling } from '../../../bench/store-ceiling.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
+import { rollupsAndRecomputation } from '../../helpers/rollup-check.js';
 import { postgresTestStore } from '../../helpers/stores.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -54,5 +55,20 @@ describe('measureStoreCeiling', () => {
     expect(result.sinkBySize.map((s) => s.batchSize)).toEqual([100, 200]);
     expect(result.ceilingRowsPerSecond).toBe(Math.max(...result.methods.filter((m) => m.batchSize === 100).map((m) => m.rowsPerSecond)));
     expect(result.recordBytes.enriched).toBeGreaterThan(result.recordBytes.raw);
+    if (kind === 'postgres') {
+      // Measured last: the sink's statement over COPY did the sink's whole work, rollups included.
+      expect(result.sameWorkRowsPerSecond).toBeGreaterThan(0);
+      const client = store.client as NonNullable<typeof store.client>;
+      const { kept, recomputed, counts } = await rollupsAndRecomputation(client);
+      expect(counts).toEqual({ events: 400, freshness: 400 });
+      expect(kept.metrics.length).toBeGreaterThan(0);
+      expect(kept).toEqual(recomputed);
+      const [batches] = await client.query<{ batches: number; inserted: number }>(
+        'SELECT count(*)::int AS batches, sum(inserted)::int AS inserted FROM sink_batches',
+      );
+      expect(batches).toEqual({ batches: 4, inserted: 400 });
+    } else {
+      expect(result.sameWorkRowsPerSecond).toBeUndefined();
+    }
   });
 });

@@ -74,6 +74,14 @@ describe('evaluateTargets', () => {
       [null, false],
     ]);
     expect(targets[2]?.detail).toContain('1250 events/s');
+    expect(targets[1]?.detail).not.toContain('staging table');
+  });
+
+  it('sets the sink beside its own work done by COPY when that was measured', () => {
+    const measured = { ...store, sameWorkRowsPerSecond: 12_500 };
+    const [, sink] = evaluateTargets({ relay: relay(4000), stores: { postgres: measured }, pipelines: { postgres: pipeline } }, 'postgres');
+    expect(sink?.value).toBe(0.55);
+    expect(sink?.detail).toContain('by COPY into a staging table: 12500 rows/s, the sink 0.88x of it');
   });
 
   it('compares with the mean of the relay runs before and after the pipeline when both exist', () => {
@@ -115,6 +123,15 @@ describe('formatReport and reportChart', () => {
     expect(text).toContain('PASS  pipeline throughput / Kafka relay ceiling');
     expect(text).toContain('FAIL  ingest-to-queryable p99');
     expect(text).toContain('ERROR scaling: something failed');
+  });
+
+  it("prints and draws the sink's own work done by COPY when that was measured", () => {
+    const measured = { ...report, stores: { postgres: { ...store, sameWorkRowsPerSecond: 12_500 } } };
+    expect(formatReport(measured)).toMatch(
+      /the sink's work \(events \+ rollups\) by COPY into a staging table.*12,500 rows\/s; the sink: 0\.88x of it/,
+    );
+    expect(formatReport(report)).not.toContain('staging table');
+    expect(reportChart(measured)).toContain('by COPY');
   });
 
   it('draws the chart without gaps in the data', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, formatNumber, niceMax, renderChart } from '../../../bench/svg-chart.js';
+import { escapeXml, formatNumber, niceMax, renderChart, wrapLabel } from '../../../bench/svg-chart.js';
 
 describe('renderChart', () => {
   const svg = renderChart('Title <&>', 'sub', [
@@ -48,5 +48,18 @@ describe('axis helpers', () => {
     expect(formatNumber(1500)).toBe('1.5k');
     expect(formatNumber(0.0042)).toBe('0.0042');
     expect(escapeXml(`a<b>&"'`)).toBe('a&lt;b&gt;&amp;&quot;&apos;');
+  });
+});
+
+describe('wrapLabel', () => {
+  it('fills each line with as many words as fit the slot, so neighbouring labels do not overlap', () => {
+    expect(wrapLabel('PostgreSQL same work by COPY', 80)).toEqual(['PostgreSQL', 'same work by', 'COPY']);
+    expect(wrapLabel('PostgreSQL same work by COPY', 400)).toEqual(['PostgreSQL same work by COPY']);
+    expect(wrapLabel('PGlite p99', 60)).toEqual(['PGlite p99']);
+    for (const line of wrapLabel('Kafka relay ceiling after the pipeline runs', 70)) expect(line.length * 5.6).toBeLessThanOrEqual(70);
+  });
+
+  it('keeps a word longer than the slot whole, on a line of its own', () => {
+    expect(wrapLabel('supercalifragilistic x', 30)).toEqual(['supercalifragilistic', 'x']);
   });
 });
