@@ -31,7 +31,10 @@ interface Answer {
 }
 
 /** One HTTP request with full control of method and headers (fetch does not let a test set Host). */
-function call(url: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function call(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; onSent?: () => void } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -40,7 +43,7 @@ function call(url: string, options: { method?: string; headers?: Record<string, 
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(options.onSent);
   });
 }
 
@@ -52,19 +55,12 @@ function json<T = Record<string, unknown>>(answer: Answer): T {
 describe('dashboard server on PostgreSQL', () => {
   let store: TestStore;
   let server: DashboardServer;
-  let queries = 0;
   const errors: unknown[] = [];
 
   beforeAll(async () => {
     store = await postgresTestStore();
     await insertAnalyticsFixture(store.client, fixture);
-    const counted: SqlQueryable = {
-      query: (text, params) => {
-        queries++;
-        return store.client.query(text, params);
-      },
-    };
-    server = await startDashboardServer({ store: counted, status, port: 0, onError: (error) => errors.push(error) });
+    server = await startDashboardServer({ store: store.client, status, port: 0, onError: (error) => errors.push(error) });
   });
   afterAll(async () => {
     await server?.close();
@@ -183,16 +179,55 @@ describe('dashboard server on PostgreSQL', () => {
   });
 
   it('runs the same query asked twice at once only once', async () => {
-    const url = `${server.url}query/funnel?${new URLSearchParams({ by: 'session', ...WINDOW })}`;
-    queries = 0;
-    await call(url);
-    const alone = queries;
-    queries = 0;
-    const [a, b] = await Promise.all([call(url), call(url)]);
+    // While held, the store keeps every read waiting, so the first request is surely still running
+    // when the second one arrives: a request for a file, sent after the second was flushed, has been answered.
+    let held: Promise<void> = Promise.resolve();
+    let release = (): void => {};
+    let reads = 0;
+    let onRead = (): void => {};
+    const gated: SqlQueryable = {
+      query: async (text, params) => {
+        reads++;
+        onRead();
+        await held;
+        return store.client.query(text, params);
+      },
+    };
+    const shared = await startDashboardServer({ store: gated, port: 0 });
+    try {
+      const url = `${shared.url}query/funnel?${new URLSearchParams({ by: 'session', ...WINDOW })}`;
+      await call(url);
+      const readsAlone = reads;
 
-    expect(alone).toBeGreaterThan(0);
-    expect(queries).toBe(alone);
-    expect(a.body).toBe(b.body);
+      reads = 0;
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
+      const firstRead = new Promise<void>((resolve) => {
+        onRead = resolve;
+      });
+      const first = call(url);
+      await firstRead;
+      let sent = (): void => {};
+      const secondSent = new Promise<void>((resolve) => {
+        sent = resolve;
+      });
+      const second = call(url, { onSent: () => sent() });
+      await secondSent;
+      await call(`${shared.url}assets/dashboard.js`);
+      const readsWhileHeld = reads;
+      release();
+      const [a, b] = await Promise.all([first, second]);
+
+      expect(readsAlone).toBeGreaterThan(0);
+      expect(readsWhileHeld).toBe(1);
+      expect(reads).toBe(readsAlone);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(b.body).toBe(a.body);
+    } finally {
+      release();
+      await shared.close();
+    }
   });
 
   it('answers a store failure with 500, a request id and no internals', async () => {
