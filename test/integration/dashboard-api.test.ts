@@ -31,10 +31,7 @@ interface Answer {
 }
 
 /** One HTTP request with full control of method and headers (fetch does not let a test set Host). */
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; onSent?: () => void } = {},
-): Promise<Answer> {
+function call(url: string, options: { method?: string; headers?: Record<string, string>; onSent?: () => void } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
