@@ -75,6 +75,7 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
         data: { ...el.dataset } as Record<string, string>,
       })),
     );
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as the page shows it, which is what is checked
   const text = (selector: string) => page.locator(selector).innerText();
 
   beforeAll(async () => {
@@ -197,6 +198,7 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
     for (const role of ['p50', 'p95', 'p99'] as const) {
       const tile = page.locator(`[data-widget="freshness"] [data-role="${role}"]`);
       expect(Number(await tile.getAttribute('data-value'))).toBe(figures[`${role}_ms`]);
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as the page shows it, which is what is checked
       expect(await tile.innerText()).toBe(`${count.format(Number(figures[`${role}_ms`]))} ms`);
     }
     expect(await text('[data-widget="freshness"] [data-role="events"]')).toBe(count.format(Number(figures.events)));
@@ -246,6 +248,7 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
 
     const banner = page.locator('[data-testid="api-error"]');
     await expect.poll(() => banner.isVisible(), { timeout: 10_000 }).toBe(true);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as the page shows it, which is what is checked
     expect(await banner.innerText()).toMatch(
       /^The dashboard server cannot be reached: is the twin still running\? Retrying every 2 s\. The figures shown are from \d\d:\d\d:\d\d\.$/,
     );
