@@ -3,10 +3,10 @@
  * the local twin: embedded Kafka, the real PostgreSQL server, every stage. Generated traffic
  * flows while the page refreshes; then the pipeline drains, every widget draws a fresh answer,
  * and each number the page shows is checked against the query API asked the same question.
- * Saves the screenshot used in the README (docs/dashboard.png), then checks the message shown
- * when the API goes away.
+ * Saves a screenshot to test-results/dashboard.png (and, with UPDATE_SCREENSHOTS=1, to
+ * docs/dashboard.png, the one in the README), then checks the message shown when the API goes away.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
 const EVENTS = 6_000;
 const RATE = 150;
-const SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('../../test-results/dashboard.png', import.meta.url));
+const README_SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
 const WIDGETS = ['events-by-type', 'funnel', 'revenue-by-category', 'top-products', 'freshness', 'dlq', 'stages'] as const;
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -240,6 +241,7 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
     expect(pageErrors).toEqual([]);
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(SCREENSHOT, README_SCREENSHOT);
   }, 240_000);
 
   it('says clearly when the query API cannot be reached, keeping the last figures', async () => {
