@@ -14,6 +14,7 @@ import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
 import { sinkBatch } from '../src/stages/sink.js';
+import { SINK_TABLES } from '../src/store/event-writer.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
@@ -44,7 +45,7 @@ function microsPerRecord<T>(label: string, input: T[][], fn: (batch: T[]) => unk
 async function sinkRowsPerSecond(label: string, client: SqlClient, input: KafkaRecord[][]): Promise<number> {
   await migrate(client);
   await seedReferenceData(client);
-  await client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches');
+  await client.query(`TRUNCATE ${SINK_TABLES.join(', ')}`);
   const start = performance.now();
   let rows = 0;
   for (const batch of input) rows += (await sinkBatch(batch, pipeline, client)).outcome.passed;

@@ -14,7 +14,7 @@ import { LATENCY_BUCKET_BOUNDS_MS } from '../src/analytics/freshness-buckets.js'
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import type { PipelineDefinition } from '../src/pipeline/definition.js';
 import { sinkBatch } from '../src/stages/sink.js';
-import { writeBatchSql } from '../src/store/event-writer.js';
+import { SINK_TABLES, writeBatchSql } from '../src/store/event-writer.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import type { SqlClient, SqlQueryable } from '../src/store/sql-client.js';
 import type { InsertMethodResult, StoreCeilingResult } from './bench-results.js';
@@ -41,7 +41,7 @@ interface Column {
 
 type Row = (string | null)[];
 
-const ROLLUP_TABLES = 'events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches';
+const ROLLUP_TABLES = SINK_TABLES.join(', ');
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -8,6 +8,9 @@ import { FUNNEL_ENTITIES, FUNNEL_STEPS, firstTimeColumn } from '../analytics/fun
 import type { EnrichedEvent } from '../events/event-schemas.js';
 import type { SqlClient } from './sql-client.js';
 
+/** Every table the batch statement writes: the events and the rollups kept from them. */
+export const SINK_TABLES = ['events', 'metrics_minute', 'product_minute', 'freshness_minute', 'funnel_entities', 'sink_batches'] as const;
+
 export interface WriteResult {
   inserted: number;
   duplicates: number;

@@ -3,8 +3,9 @@
  * local twin's default store. PGlite computes synchronously, so in-process its CPU time blocks the
  * event loop that also runs the stages and Kafka clients; in a worker it uses another core.
  */
-import type { Worker } from 'node:worker_threads';
-import { startTypeScriptWorker } from '../threads/typescript-worker.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   type PgliteReply,
   type PgliteRequest,
@@ -14,14 +15,21 @@ import {
 } from './pglite-thread-protocol.js';
 import { type SqlClient, type SqlQueryable, StoreUnavailableError } from './sql-client.js';
 
+// Node 20 does not run module hooks (tsx's `--import tsx`) in worker threads (nodejs/node#47747),
+// so the worker starts from a CommonJS line that registers tsx's require hook: the worker's
+// TypeScript is compiled to CommonJS there, and PGlite's CommonJS build is loaded. execArgv is
+// emptied so the thread does not inherit the tsx CLI's ESM loader flags.
+const WORKER_BOOTSTRAP = [
+  `require(${JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'))}).register();`,
+  `require(${JSON.stringify(fileURLToPath(new URL('./pglite-worker.ts', import.meta.url)))});`,
+].join('\n');
+
 /** A request before it is numbered (Omit over each member of the union). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** Opens (creating if needed) an embedded database in dataDir, in memory when omitted, in a new worker thread. */
 export async function createPgliteThreadClient(dataDir?: string): Promise<SqlClient> {
-  const worker = startTypeScriptWorker(new URL('./pglite-worker.ts', import.meta.url), {
-    workerData: { dataDir } satisfies PgliteWorkerData,
-  });
+  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, execArgv: [], workerData: { dataDir } satisfies PgliteWorkerData });
   try {
     await opened(worker);
   } catch (error) {

@@ -91,7 +91,7 @@ function reply(message: PgliteReply): void {
   }
 }
 
-// No top-level await: this module is compiled to CommonJS (see src/threads/typescript-worker.ts).
+// No top-level await: this module is compiled to CommonJS (see pglite-thread-client.ts).
 async function open(): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   return PGlite.create(dataDir);

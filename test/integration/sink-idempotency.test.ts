@@ -4,6 +4,7 @@ import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
+import { SINK_TABLES } from '../../src/store/event-writer.js';
 import { collectingPublisher, loadEvent, silentLogger } from '../helpers/fixtures.js';
 import { rollupsAndRecomputation } from '../helpers/rollup-check.js';
 import { STORES, type TestStore } from '../helpers/stores.js';
@@ -33,7 +34,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
     await store?.dispose();
   });
   beforeEach(async () => {
-    await store.client.query('TRUNCATE events, metrics_minute, product_minute, freshness_minute, funnel_entities, sink_batches');
+    await store.client.query(`TRUNCATE ${SINK_TABLES.join(', ')}`);
     outcomes = [];
     handler = createSinkHandler({
       pipeline,
