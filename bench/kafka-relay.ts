@@ -8,7 +8,7 @@
  * stream into ever smaller batches, hop after hop.
  */
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
-import { installSingleFlightJoin } from '../local/esm/single-flight-join.js';
+import { installSingleFlightJoin } from '../local/kafka/single-flight-join.js';
 import { createKafkaPublisher, type RecordPublisher } from '../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../src/kafka/msk-event.js';
 

@@ -42,6 +42,8 @@ export function buildProgram(): Command {
     .option('--json <file>', 'write the final summary as JSON')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
+    .option('--environment <name>', 'cdk.json environment whose event source mapping mode to emulate', 'dev')
+    .option('--poller-mode <mode>', "on-demand or provisioned (default: the environment's, from cdk.json)")
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);

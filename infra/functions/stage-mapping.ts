@@ -45,6 +45,7 @@ export function stageMappingProps(
     batchSize: stage.batchSize,
     ...(windowSeconds !== undefined ? { maxBatchingWindow: Duration.seconds(windowSeconds) } : {}),
     startingPosition: lambda.StartingPosition[stage.startingPosition],
+    ...(stage.startingPositionTimestamp !== undefined ? { startingPositionTimestamp: stage.startingPositionTimestamp } : {}),
     onFailure: options.onFailure,
   };
   if (!options.provisioned) return base;

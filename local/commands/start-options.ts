@@ -1,5 +1,6 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
 import { CliUsageError } from '../cli-error.js';
+import { type PollerMode, parsePollerMode, POLLER_MODES } from '../esm/poller-mode.js';
 
 export interface StartOptions {
   rate: number;
@@ -16,6 +17,10 @@ export interface StartOptions {
   port?: number;
   /** Do not run the generator (use `tributary produce` instead). */
   generate: boolean;
+  /** cdk.json environment whose poller mode the mappings emulate. */
+  environment?: string;
+  /** Overrides the environment's poller mode. */
+  pollerMode?: PollerMode;
 }
 
 export interface RawStartOptions {
@@ -31,6 +36,8 @@ export interface RawStartOptions {
   dataDir?: string;
   port?: string;
   generate?: boolean;
+  environment?: string;
+  pollerMode?: string;
 }
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
@@ -40,6 +47,12 @@ function number(flag: string, text: string | undefined, min: number, max: number
     throw new CliUsageError(`${flag} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+function pollerMode(text: string): PollerMode {
+  const mode = parsePollerMode(text);
+  if (!mode) throw new CliUsageError(`--poller-mode must be one of ${POLLER_MODES.join(', ')}, got "${text}"`);
+  return mode;
 }
 
 /** "90", "90s", "5m", "1h" -> seconds. */
@@ -66,5 +79,7 @@ export function parseStartOptions(raw: RawStartOptions): StartOptions {
     dataDir: raw.dataDir,
     port: number('--port', raw.port, 0, 65_535),
     generate: raw.generate !== false,
+    ...(raw.environment !== undefined ? { environment: raw.environment } : {}),
+    ...(raw.pollerMode !== undefined ? { pollerMode: pollerMode(raw.pollerMode) } : {}),
   };
 }

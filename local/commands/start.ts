@@ -10,6 +10,7 @@ import { startDashboardServer } from '../dashboard/dashboard-server.js';
 import { twinStatusSource } from '../dashboard/twin-status-source.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
 import { createTrafficGenerator } from '../generator/storefront-traffic.js';
+import { readDeploymentMode } from '../twin/deployment-mode.js';
 import { startTwin } from '../twin/local-twin.js';
 import { formatProgress, ProgressLine } from '../twin/progress-line.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
@@ -23,8 +24,10 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   const pipeline = definePipeline({ partitions: options.partitions, batchSize: options.batchSize, batchingWindowMs: options.windowMs });
   const err = process.stderr;
   err.write('Starting the local twin...\n');
+  const mode = readDeploymentMode(options.environment, options.pollerMode);
   const twin = await startTwin({
     pipeline,
+    mode,
     kafkaBrokers: optionalEnv('KAFKA_BROKERS'),
     store: { dataDir: options.dataDir },
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
@@ -43,6 +46,9 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   });
   const queryUrl = `${dashboard.url}query`;
   writeTwinAddress({ bootstrapServers: twin.cluster.bootstrapServers, pipelineName: pipeline.name, pid: process.pid, queryUrl });
+  err.write(
+    `Event source mappings: ${mode.pollerMode} pollers (as ${options.pollerMode ? '--poller-mode' : `cdk.json "${mode.environment}"`}), failure destination in ${mode.failureDestination} format\n`,
+  );
   err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
   err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl})\n`);
   err.write(
@@ -79,7 +85,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
         eventsPerSecond = Math.round(((produced - lastProduced) * 1000) / Math.max(1, now - lastTick));
         lastProduced = produced;
         lastTick = now;
-        progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond));
+        progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond, twin.consumerFailures()));
       },
       () => {},
     );
@@ -132,7 +138,12 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       storedEvents: row?.n ?? 0,
       drained,
       generatorSeconds,
+      pollerMode: twin.mode.pollerMode,
+      consumerRestarts: mappings.reduce((sum, m) => sum + m.stats().consumerRestarts, 0),
+      consumerFailures: twin.consumerFailures(),
     });
+    // A stage that stopped reading is a failed run, whatever else the summary says.
+    if (Object.keys(summary.consumerFailures).length > 0) process.exitCode = 1;
     process.stdout.write(`${formatSummary(summary)}\n`);
     if (options.json) {
       writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);

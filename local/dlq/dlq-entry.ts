@@ -123,6 +123,16 @@ function isEnvelope(value: unknown): value is FailureEnvelope {
   return typeof v.requestContext?.condition === 'string' && typeof v.KafkaBatchInfo === 'object' && v.KafkaBatchInfo !== null;
 }
 
+/** For an SQS-format batch envelope (offsets only): "; records t-0 5..9, t-1 7..7" to find them in the topic. */
+function batchRanges(envelope: FailureEnvelope): string {
+  const info = (envelope.KafkaBatchInfo as { recordsInfo?: unknown }).recordsInfo;
+  if (info === null || typeof info !== 'object') return '';
+  const ranges = Object.entries(info as Record<string, { firstRecordOffset?: unknown; lastRecordOffset?: unknown }>).map(
+    ([key, r]) => `${key} ${String(r?.firstRecordOffset)}..${String(r?.lastRecordOffset)}`,
+  );
+  return ranges.length > 0 ? `; records ${ranges.join(', ')}` : '';
+}
+
 /** A message of the failure destination topic. */
 export function parseFailureMessage(message: TopicMessage, pipeline: PipelineDefinition): DlqEntry {
   const kafkaTime = Number(message.timestamp);
@@ -157,7 +167,7 @@ export function parseFailureMessage(message: TopicMessage, pipeline: PipelineDef
     ...base,
     time: timeOf(envelope.timestamp, kafkaTime),
     reason: envelope.requestContext.condition,
-    detail: `${envelope.requestContext.approximateInvokeCount} invocations${functionError ? `, ${functionError}` : ''}${record ? '' : ', no payload'}`,
+    detail: `${envelope.requestContext.approximateInvokeCount} invocations${functionError ? `, ${functionError}` : ''}${record ? '' : `, no payload${batchRanges(envelope)}`}`,
     ...(stage !== undefined ? { stage } : {}),
     ...(record ? { source: { topic: record.topic, partition: record.partition, offset: record.offset } } : {}),
     key: record?.key ?? base.key,

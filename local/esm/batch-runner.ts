@@ -1,14 +1,15 @@
 /**
  * Drives one dispatched batch to its end: invoke, then commit, retry (with backoff, bisecting when
- * configured), redeliver from the lowest failed offset after a partial batch response, or hand the
+ * the mode allows it), retry only the failed records after a partial batch response, or hand the
  * records to the failure destination once retries run out. Offsets move only past records that
- * were processed or delivered to the failure destination. The Kafka side lives behind BatchContext.
+ * were processed or delivered to the failure destination. The Kafka side lives behind BatchContext;
+ * the rules come from the mode's ErrorHandling (poller-mode.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';
-import type { RetryPolicy } from '../../src/pipeline/definition.js';
 import type { BatchOutcome } from './batch-response.js';
 import { type FailedInvocation, FailureCondition } from './failure-envelope.js';
+import type { ErrorHandling } from './poller-mode.js';
 import { backoffDelayMs, bisect, type RetryBackoff, retriesExhausted } from './retry-policy.js';
 
 export interface InvocationAttempt {
@@ -16,6 +17,12 @@ export interface InvocationAttempt {
   readonly requestId: string;
   /** Bytes of the payload the function received. */
   readonly payloadBytes: number;
+  /**
+   * Set when the function timed out while its handler kept running: settles when the handler does.
+   * Nothing is retried, committed or given up before then, so no side effect of the timed-out run
+   * can land after a later attempt or commit.
+   */
+  readonly stillRunning?: Promise<void>;
 }
 
 /** The next offset to read in a partition, i.e. what gets committed. */
@@ -26,7 +33,7 @@ export interface CommitPosition {
 }
 
 export interface BatchContext {
-  readonly retry: RetryPolicy;
+  readonly rules: ErrorHandling;
   readonly backoff: RetryBackoff;
   /** Invokes the function once with these records (`attempt` counts from 1); never rejects. */
   invoke(records: readonly KafkaRecord[], attempt: number): Promise<InvocationAttempt>;
@@ -36,6 +43,8 @@ export interface BatchContext {
   commit(positions: readonly CommitPosition[]): Promise<void>;
   /** Waits; resolves false at once when the mapping is stopping. */
   wait(ms: number): Promise<boolean>;
+  /** Waits for `work` to settle; resolves false at once when the mapping is stopping. */
+  settle(work: Promise<void>): Promise<boolean>;
   isStopping(): boolean;
   /** These partitions have nothing left in this batch: they may join the next one. */
   release(partitionKeys: readonly string[]): void;
@@ -46,6 +55,11 @@ interface Unit {
   records: KafkaRecord[];
   /** Failed invocations so far that held these records. */
   failedAttempts: number;
+  /**
+   * What to commit once the unit is done. After a partial batch response only the failed records
+   * are retried, but the commit still goes past the end of the records they came with.
+   */
+  commitWhenDone?: CommitPosition[];
 }
 
 /** Positions just past the last record of each partition. */
@@ -68,23 +82,34 @@ function oldestTimestamp(records: readonly KafkaRecord[]): number {
 }
 
 /**
- * After a partial batch response: the records to redeliver (from the lowest failed offset of each
- * failed partition on) and the positions to commit now (that offset, or past the end elsewhere).
+ * After a partial batch response: where each partition may be committed now (its lowest failed
+ * offset, or past the end where nothing failed). The records before the first failure are done;
+ * the committed offset stays at the first failure until the failed records have succeeded, so a
+ * restart in between redelivers from there (at-least-once).
  */
-export function splitAtRestart(
+export function positionsBeforeFailures(
   records: readonly KafkaRecord[],
   restartOffsets: ReadonlyMap<string, number>,
-): { redeliver: KafkaRecord[]; commit: CommitPosition[] } {
-  const redeliver: KafkaRecord[] = [];
-  const commit = positionsAfter(records).map((position) => {
+  whenDone: readonly CommitPosition[] = positionsAfter(records),
+): CommitPosition[] {
+  return donePositions(records, whenDone).map((position) => {
     const restart = restartOffsets.get(topicPartitionKey(position.topic, position.partition));
     return restart === undefined ? position : { ...position, offset: restart };
   });
-  for (const record of records) {
-    const restart = restartOffsets.get(topicPartitionKey(record.topic, record.partition));
-    if (restart !== undefined && record.offset >= restart) redeliver.push(record);
-  }
-  return { redeliver, commit };
+}
+
+/**
+ * The positions of `whenDone` for the partitions `records` hold. A partition a partial response
+ * left alone was committed and released already: committing it again could move it back.
+ */
+function donePositions(records: readonly KafkaRecord[], whenDone: readonly CommitPosition[]): CommitPosition[] {
+  const keys = partitionKeys(records);
+  return whenDone.filter((p) => keys.has(topicPartitionKey(p.topic, p.partition)));
+}
+
+/** What a finished unit commits: past its records, or past the records it was retried for. */
+function finalPositions(unit: Unit): CommitPosition[] {
+  return unit.commitWhenDone ? donePositions(unit.records, unit.commitWhenDone) : positionsAfter(unit.records);
 }
 
 /** Runs a batch until every record is committed past, or until the mapping stops. */
@@ -98,15 +123,17 @@ export async function runBatch(records: readonly KafkaRecord[], ctx: BatchContex
     for (const key of done) held.delete(key);
     if (done.length > 0) ctx.release(done);
   };
-  const giveUp = async (failed: readonly KafkaRecord[], all: readonly KafkaRecord[], failure: FailedInvocation) => {
+  const giveUp = async (failed: readonly KafkaRecord[], unit: Unit, failure: FailedInvocation) => {
     if (!(await ctx.sendToFailureDestination(failed, failure))) return false;
-    await ctx.commit(positionsAfter(all));
+    await ctx.commit(finalPositions(unit));
     return true;
   };
 
   while (units.length > 0) {
     const unit = units[0] as Unit;
     const attempt = await ctx.invoke(unit.records, unit.failedAttempts + 1);
+    // A timed-out handler still running: the next step waits for it (Lambda would have ended it).
+    if (attempt.stillRunning && !(await ctx.settle(attempt.stillRunning))) return;
     const { outcome } = attempt;
     const failedAttempts = unit.failedAttempts + 1;
     const failure = (batch: readonly KafkaRecord[]): FailedInvocation => ({
@@ -119,25 +146,26 @@ export async function runBatch(records: readonly KafkaRecord[], ctx: BatchContex
 
     if (outcome.kind === 'success') {
       units.shift();
-      await ctx.commit(positionsAfter(unit.records));
+      await ctx.commit(finalPositions(unit));
     } else if (outcome.kind === 'partial') {
-      const { redeliver, commit } = splitAtRestart(unit.records, outcome.restartOffsets);
-      if (retriesExhausted(ctx.retry, failedAttempts, oldestTimestamp(redeliver), ctx.now())) {
+      const commitWhenDone = unit.commitWhenDone ?? positionsAfter(unit.records);
+      if (retriesExhausted(ctx.rules, failedAttempts, oldestTimestamp(outcome.failed), ctx.now())) {
         // Records the response did not name were processed; only the named ones failed.
         units.shift();
-        if (!(await giveUp(outcome.failed, unit.records, failure(unit.records)))) return;
+        if (!(await giveUp(outcome.failed, { ...unit, commitWhenDone }, failure(unit.records)))) return;
       } else {
-        await ctx.commit(commit);
-        units[0] = { records: redeliver, failedAttempts };
+        await ctx.commit(positionsBeforeFailures(unit.records, outcome.restartOffsets, commitWhenDone));
+        units[0] = { records: [...outcome.failed], failedAttempts, commitWhenDone };
         releaseFinished();
         if (!(await ctx.wait(backoffDelayMs(failedAttempts, ctx.backoff)))) return;
         continue;
       }
-    } else if (retriesExhausted(ctx.retry, failedAttempts, oldestTimestamp(unit.records), ctx.now())) {
+    } else if (retriesExhausted(ctx.rules, failedAttempts, oldestTimestamp(unit.records), ctx.now())) {
       units.shift();
-      if (!(await giveUp(unit.records, unit.records, failure(unit.records)))) return;
+      if (!(await giveUp(unit.records, unit, failure(unit.records)))) return;
     } else {
-      if (ctx.retry.bisectBatchOnError && unit.records.length > 1) {
+      // Records left by a partial response are retried together: a half would not know where to commit.
+      if (ctx.rules.bisectBatchOnError && unit.records.length > 1 && unit.commitWhenDone === undefined) {
         const [first, second] = bisect(unit.records);
         units.splice(0, 1, { records: first, failedAttempts }, { records: second, failedAttempts });
       } else {

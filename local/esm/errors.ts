@@ -22,3 +22,8 @@ export class HandlerTimeoutError extends EventSourceMappingError {
     this.name = 'HandlerTimeoutError';
   }
 }
+
+/** The message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

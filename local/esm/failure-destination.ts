@@ -1,15 +1,18 @@
 /**
- * Writes failed records to the mapping's Kafka on-failure destination, one envelope per record,
- * keyed with the record's key. Retries until the write succeeds or the mapping stops: records are
- * committed past only once their envelopes are stored.
+ * Writes failed records to the mapping's on-failure destination, emulated by a local topic in the
+ * format of the configured kind: `kafka`, one envelope per record keyed with the record's key;
+ * `sqs`, one batch envelope (offsets only) per failure, unkeyed. Retries until the write succeeds
+ * or the mapping stops: records are committed past only once their envelopes are stored.
  */
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
-import { buildFailureEnvelope, type FailedInvocation, type FailureEnvelope } from './failure-envelope.js';
+import { buildBatchFailureEnvelope, buildFailureEnvelope, type FailedInvocation, type FailureEnvelope } from './failure-envelope.js';
+import type { FailureDestinationKind } from './poller-mode.js';
 import { backoffDelayMs, type RetryBackoff } from './retry-policy.js';
 
 export interface FailureDestinationOptions {
+  readonly kind: FailureDestinationKind;
   readonly topic: string;
   readonly functionArn: string;
   readonly source: EventSourceInfo;
@@ -35,25 +38,22 @@ export async function sendToFailureDestination(
   failure: FailedInvocation,
   options: FailureDestinationOptions,
 ): Promise<boolean> {
-  const envelopes = records.map((record) => ({
-    record,
-    envelope: buildFailureEnvelope(record, failure, { functionArn: options.functionArn, source: options.source }),
-  }));
+  const context = { functionArn: options.functionArn, source: options.source };
+  const messages = (withPayload: boolean) =>
+    options.kind === 'sqs'
+      ? [{ topic: options.topic, key: null, value: JSON.stringify(buildBatchFailureEnvelope(records, failure, context)), headers: {} }]
+      : records.map((record) => {
+          const envelope = buildFailureEnvelope(record, failure, context);
+          return { topic: options.topic, key: record.key, value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)), headers: {} };
+        });
   let withPayload = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      await publisher.publish(
-        envelopes.map(({ record, envelope }) => ({
-          topic: options.topic,
-          key: record.key,
-          value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)),
-          headers: {},
-        })),
-      );
+      await publisher.publish(messages(withPayload));
       return true;
     } catch (error) {
       const retriable = (error as { retriable?: boolean }).retriable !== false;
-      if (!retriable && withPayload) {
+      if (!retriable && withPayload && options.kind === 'kafka') {
         // Most likely a record too large for the destination: store the envelope without it.
         options.warn(`failure destination refused the envelopes (${errorMessage(error)}); resending without payload`);
         withPayload = false;

@@ -1,13 +1,17 @@
 /**
- * The message Lambda writes to a Kafka on-failure destination: one per failed record, keyed with
- * the record's key (lambda-kafka-esm.md section 3, Kafka destination).
+ * The messages Lambda writes to an on-failure destination (docs/lambda-kafka-esm.md section 3):
+ * for a Kafka topic one per failed record, keyed with the record's key and carrying the record;
+ * for SQS and SNS one per failed batch, naming the offsets of each partition, without the records.
  */
 
-import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
+import { type KafkaRecord, type MskEvent, topicPartitionKey } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 export const FailureCondition = {
+  /** Kafka destination page's name for retries running out. */
   retriesExhausted: 'RetriesExhausted',
+  /** SQS and SNS destination page's name for the same condition. */
+  retryAttemptsExhausted: 'RetryAttemptsExhausted',
   maximumPayloadSizeExceeded: 'MaximumPayloadSizeExceeded',
 } as const;
 export type FailureCondition = (typeof FailureCondition)[keyof typeof FailureCondition];
@@ -32,6 +36,30 @@ export interface FailureEnvelope {
   };
   /** The record as a one-record event; absent only when the destination refused the full message. */
   payload?: MskEvent;
+}
+
+/** Offsets and times of one partition's records in a failed batch (strings, as Lambda writes them). */
+export interface PartitionRecordsInfo {
+  firstRecordOffset: string;
+  lastRecordOffset: string;
+  firstRecordTimestamp: string;
+  lastRecordTimestamp: string;
+}
+
+/** The SQS / SNS destination message: one per failed batch, no payload. */
+export interface BatchFailureEnvelope {
+  requestContext: FailureEnvelope['requestContext'];
+  responseContext: FailureEnvelope['responseContext'];
+  version: '1.0';
+  timestamp: string;
+  KafkaBatchInfo: {
+    batchSize: number;
+    eventSourceArn?: string;
+    bootstrapServers: string;
+    payloadSize: number;
+    /** Keyed "<topic>-<partition>". */
+    recordsInfo: Record<string, PartitionRecordsInfo>;
+  };
 }
 
 /** The invocation a record failed in. */
@@ -71,26 +99,76 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
+interface EnvelopeContext {
+  functionArn: string;
+  source: EventSourceInfo;
+  now?: Date;
+}
+
 /**
- * The envelope for one failed record. For MaximumPayloadSizeExceeded the function never ran, so the
+ * The contexts of a failure. For MaximumPayloadSizeExceeded the function never ran, so the
  * response context carries 413 (request too large) and no function error: UNDOCUMENTED, our choice.
  */
-export function buildFailureEnvelope(
-  record: KafkaRecord,
-  invocation: FailedInvocation,
-  context: { functionArn: string; source: EventSourceInfo; now?: Date },
-): FailureEnvelope {
-  const invoked = invocation.condition === FailureCondition.retriesExhausted;
+function contextsOf(invocation: FailedInvocation, condition: FailureCondition, functionArn: string) {
+  const invoked = invocation.condition !== FailureCondition.maximumPayloadSizeExceeded;
   return {
     requestContext: {
       requestId: invocation.requestId,
-      functionArn: context.functionArn,
-      condition: invocation.condition,
+      functionArn,
+      condition,
       approximateInvokeCount: invocation.approximateInvokeCount,
     },
     responseContext: invoked
       ? { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' }
       : { statusCode: 413, executedVersion: '$LATEST' },
+  };
+}
+
+/**
+ * The SQS / SNS envelope for the failed records of one batch: first and last offset and timestamp
+ * of each partition. Retries running out are named RetryAttemptsExhausted, as on the SQS page.
+ */
+export function buildBatchFailureEnvelope(
+  records: readonly KafkaRecord[],
+  invocation: FailedInvocation,
+  context: EnvelopeContext,
+): BatchFailureEnvelope {
+  const condition =
+    invocation.condition === FailureCondition.retriesExhausted ? FailureCondition.retryAttemptsExhausted : invocation.condition;
+  const recordsInfo: Record<string, PartitionRecordsInfo> = {};
+  for (const record of records) {
+    const key = topicPartitionKey(record.topic, record.partition);
+    const time = new Date(record.timestamp).toISOString();
+    const info = recordsInfo[key];
+    if (!info) {
+      recordsInfo[key] = { firstRecordOffset: String(record.offset), lastRecordOffset: String(record.offset), firstRecordTimestamp: time, lastRecordTimestamp: time };
+    } else {
+      info.lastRecordOffset = String(record.offset);
+      info.lastRecordTimestamp = time;
+    }
+  }
+  return {
+    ...contextsOf(invocation, condition, context.functionArn),
+    version: '1.0',
+    timestamp: (context.now ?? new Date()).toISOString(),
+    KafkaBatchInfo: {
+      batchSize: invocation.batchSize,
+      ...(context.source.eventSourceArn !== undefined ? { eventSourceArn: context.source.eventSourceArn } : {}),
+      bootstrapServers: context.source.bootstrapServers,
+      payloadSize: invocation.payloadSize,
+      recordsInfo,
+    },
+  };
+}
+
+/** The Kafka-destination envelope for one failed record. */
+export function buildFailureEnvelope(
+  record: KafkaRecord,
+  invocation: FailedInvocation,
+  context: EnvelopeContext,
+): FailureEnvelope {
+  return {
+    ...contextsOf(invocation, invocation.condition, context.functionArn),
     version: '1.0',
     timestamp: (context.now ?? new Date()).toISOString(),
     KafkaBatchInfo: {

@@ -3,6 +3,8 @@ import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
 import type { StageDefinition } from '../../src/pipeline/definition.js';
 import { EventSourceMappingConfigError } from './errors.js';
+import type { ConsumerRestartPolicy } from './group-consumer.js';
+import { type FailureDestinationKind, type PollerMode, errorHandlingFor } from './poller-mode.js';
 import type { RetryBackoff } from './retry-policy.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
@@ -30,14 +32,20 @@ export interface EventSourceMappingConfig {
   readonly bootstrapServers: string;
   readonly functionName: string;
   readonly handler: EsmHandler;
-  /** Failure destination (Kafka destination format: one message per failed record). */
+  /** The local topic standing in for the on-failure destination. */
   readonly failureTopic: string;
+  /** Decides the error handling (poller-mode.ts). */
+  readonly pollerMode: PollerMode;
+  /** The destination's message format: `kafka` needs provisioned mode. */
+  readonly failureDestination: FailureDestinationKind;
   /** @default pipeline.maxPayloadBytes (6 MB) */
   readonly maxPayloadBytes?: number;
   /** @default DEFAULT_EVENT_SOURCE_ARN; the event source is always "aws:kafka". */
   readonly eventSourceArn?: string;
   /** @default DEFAULT_RETRY_BACKOFF */
   readonly retryBackoff?: RetryBackoff;
+  /** @default DEFAULT_CONSUMER_RESTART */
+  readonly consumerRestart?: ConsumerRestartPolicy;
   /** Called after every invocation, for progress and metrics; must not throw. */
   readonly onInvocation?: (info: InvocationInfo) => void;
   /** Where problems the mapping recovers from are reported. @default one line on stderr */
@@ -79,4 +87,15 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
     fail(`maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got ${maxRecordAgeSeconds}`);
   }
   if (!(stage.timeoutSeconds > 0)) fail(`timeoutSeconds must be positive, got ${stage.timeoutSeconds}`);
+  if (stage.startingPosition === 'AT_TIMESTAMP') {
+    const at = stage.startingPositionTimestamp;
+    if (at === undefined || !Number.isFinite(at) || at < 0) fail(`AT_TIMESTAMP needs startingPositionTimestamp (epoch seconds), got ${at}`);
+  } else if (stage.startingPositionTimestamp !== undefined) {
+    fail(`startingPositionTimestamp applies only with AT_TIMESTAMP, not ${stage.startingPosition}`);
+  }
+  try {
+    errorHandlingFor(config.pollerMode, stage.retry, config.failureDestination);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
 }

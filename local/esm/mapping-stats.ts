@@ -26,6 +26,15 @@ export interface EsmStats {
   readonly inFlight: number;
   /** Partitions the consumer group gave this mapping at its last join. */
   readonly assignedPartitions: number;
+  /** Invocations that ran into the function timeout. */
+  readonly timedOut: number;
+  /** Timed-out handlers still running (their records wait for them). */
+  readonly overrunning: number;
+  /** Times the Kafka consumer crashed, and was started again. */
+  readonly consumerCrashes: number;
+  readonly consumerRestarts: number;
+  /** Set when the mapping gave up restarting its consumer: nothing more is read. */
+  readonly consumerFailure?: string;
   readonly durations: DurationSummary;
 }
 
@@ -39,14 +48,14 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /** Mutable counters behind EsmStats; durations keep a running total plus a ring of recent values. */
 export class StatsRecorder {
-  polled = 0;
   invokedRecords = 0;
   invocations = 0;
   failedInvocations = 0;
   sentToFailureDestination = 0;
-  committed = 0;
   inFlight = 0;
   assignedPartitions = 0;
+  timedOut = 0;
+  overrunning = 0;
   private measured = 0;
   private totalMs = 0;
   private maxMs = 0;
@@ -62,17 +71,19 @@ export class StatsRecorder {
     this.next = (this.next + 1) % RECENT_DURATIONS;
   }
 
-  snapshot(): EsmStats {
+  /** `live` carries what other parts of the mapping count (fetching, committing, the consumer's health). */
+  snapshot(live: Pick<EsmStats, 'polled' | 'committed' | 'consumerCrashes' | 'consumerRestarts' | 'consumerFailure'>): EsmStats {
     const sorted = [...this.recent].sort((a, b) => a - b);
     return {
-      polled: this.polled,
+      ...live,
       invokedRecords: this.invokedRecords,
       invocations: this.invocations,
       failedInvocations: this.failedInvocations,
       sentToFailureDestination: this.sentToFailureDestination,
-      committed: this.committed,
       inFlight: this.inFlight,
       assignedPartitions: this.assignedPartitions,
+      timedOut: this.timedOut,
+      overrunning: this.overrunning,
       durations: {
         count: this.measured,
         meanMs: this.measured === 0 ? 0 : this.totalMs / this.measured,

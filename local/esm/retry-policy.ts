@@ -1,8 +1,9 @@
 /**
- * What the mapping does after a failed invocation (lambda-kafka-esm.md section 3): retry with
- * exponential backoff, optionally bisecting, until the retries or the record age run out.
+ * When a failed batch is retried and when it is given up (docs/lambda-kafka-esm.md section 3):
+ * exponential backoff between attempts, and the retry and record-age limits of the mode's
+ * ErrorHandling.
  */
-import type { RetryPolicy } from '../../src/pipeline/definition.js';
+import type { ErrorHandling } from './poller-mode.js';
 
 export interface RetryBackoff {
   /** Delay before the first retry. */
@@ -11,16 +12,8 @@ export interface RetryBackoff {
   readonly maxMs: number;
 }
 
-/** AWS documents no backoff for Kafka mappings; these keep a failing partition from spinning. */
+/** UNDOCUMENTED: AWS names no backoff for Kafka mappings; these keep a failing partition from spinning. */
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 500, maxMs: 30_000 };
-
-/** AWS caps "infinite" retries (-1) at 10 when the mapping has a failure destination, which ours always has. */
-export const MAX_RETRIES_WITH_FAILURE_DESTINATION = 10;
-
-/** Retries allowed after the first attempt. */
-export function effectiveMaxRetries(policy: RetryPolicy): number {
-  return policy.maxRetryAttempts < 0 ? MAX_RETRIES_WITH_FAILURE_DESTINATION : policy.maxRetryAttempts;
-}
 
 /** Delay before the next attempt once a batch has failed `failedAttempts` (>= 1) times: initial * 2^(n-1), capped. */
 export function backoffDelayMs(failedAttempts: number, backoff: RetryBackoff): number {
@@ -34,9 +27,9 @@ export function backoffDelayMs(failedAttempts: number, backoff: RetryBackoff): n
  * retried. Record age is checked only after a failure (UNDOCUMENTED for Kafka; records are never
  * dropped unread): `oldestTimestamp` is the epoch-ms timestamp of the oldest record.
  */
-export function retriesExhausted(policy: RetryPolicy, failedAttempts: number, oldestTimestamp: number, now: number): boolean {
-  if (failedAttempts > effectiveMaxRetries(policy)) return true;
-  return policy.maxRecordAgeSeconds >= 0 && now - oldestTimestamp > policy.maxRecordAgeSeconds * 1000;
+export function retriesExhausted(rules: ErrorHandling, failedAttempts: number, oldestTimestamp: number, now: number): boolean {
+  if (failedAttempts > rules.maxRetries) return true;
+  return rules.maxRecordAgeSeconds >= 0 && now - oldestTimestamp > rules.maxRecordAgeSeconds * 1000;
 }
 
 /** Splits a failed batch in two; the first half holds the earlier records and runs first. */

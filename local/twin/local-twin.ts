@@ -14,9 +14,24 @@ import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
-import { type EsmHandler, EventSourceMapping, type InvocationInfo, type RetryBackoff } from '../esm/event-source-mapping.js';
+import {
+  type ConsumerRestartPolicy,
+  type EsmHandler,
+  EventSourceMapping,
+  type FailureDestinationKind,
+  type InvocationInfo,
+  type PollerMode,
+  type RetryBackoff,
+} from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
+import { readDeploymentMode } from './deployment-mode.js';
 import { TwinStats } from './twin-stats.js';
+
+/** The poller mode the mappings emulate and the format of their failure destination. */
+export interface TwinMode {
+  readonly pollerMode: PollerMode;
+  readonly failureDestination: FailureDestinationKind;
+}
 
 export interface TwinOptions {
   pipeline: PipelineDefinition;
@@ -30,10 +45,15 @@ export interface TwinOptions {
   retryBackoff?: RetryBackoff;
   /** Wraps each stage's handler before its mapping calls it (fault injection in tests). */
   wrapHandler?: (stage: StageName, handler: StageHandler) => EsmHandler;
+  /** @default the dev environment's mode in cdk.json (readDeploymentMode) */
+  mode?: TwinMode;
+  /** How the mappings restart a crashed consumer. @default the mapping's default */
+  consumerRestart?: ConsumerRestartPolicy;
 }
 
 export interface LocalTwin {
   readonly pipeline: PipelineDefinition;
+  readonly mode: TwinMode;
   readonly cluster: KafkaCluster;
   readonly store: SqlClient;
   readonly storeDescription: string;
@@ -53,12 +73,15 @@ export interface LocalTwin {
    * or the timeout passes. Returns whether it drained.
    */
   drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Stages whose mapping gave up on its Kafka consumer, with the reason: nothing more is read there. */
+  consumerFailures(): Partial<Record<StageName, string>>;
   /** Stops the mappings (finishing in-flight batches and committing), then Kafka and the store. */
   stop(): Promise<void>;
 }
 
 export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
   const { pipeline } = options;
+  const mode = options.mode ?? readDeploymentMode();
   const stats = new TwinStats();
   const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
   const cleanup: (() => Promise<unknown>)[] = [() => cluster.close()];
@@ -84,7 +107,10 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
         functionName: `${pipeline.name}-${stage}`,
         handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
         failureTopic: pipeline.topics.failures.name,
+        pollerMode: mode.pollerMode,
+        failureDestination: mode.failureDestination,
         retryBackoff: options.retryBackoff,
+        consumerRestart: options.consumerRestart,
         onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
         onWarning: options.onWarning,
       });
@@ -101,6 +127,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     let stopped = false;
     return {
       pipeline,
+      mode,
       cluster,
       store: store.client,
       storeDescription: store.description,
@@ -120,6 +147,14 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
         return false;
+      },
+      consumerFailures() {
+        const failures: Partial<Record<StageName, string>> = {};
+        for (const stage of STAGE_NAMES) {
+          const failure = mappings[stage].stats().consumerFailure;
+          if (failure !== undefined) failures[stage] = failure;
+        }
+        return failures;
       },
       async stop() {
         if (stopped) return;

@@ -4,10 +4,19 @@ import type { TwinStats } from './twin-stats.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-export function formatProgress(stats: TwinStats, produced: number, lag: Record<StageName, number>, eventsPerSecond: number): string {
+export function formatProgress(
+  stats: TwinStats,
+  produced: number,
+  lag: Record<StageName, number>,
+  eventsPerSecond: number,
+  consumerFailures: Partial<Record<StageName, string>> = {},
+): string {
   const { ingest, enrich, sink } = stats.stages;
   const recent = stats.recent();
+  const failed = Object.keys(consumerFailures);
   return [
+    // First, so a narrow terminal still shows it: these stages read nothing any more.
+    ...(failed.length > 0 ? [`CONSUMER FAILED: ${failed.join(', ')}`] : []),
     `produced ${n(produced)}`,
     `ingest ${n(ingest.records)}`,
     `enrich ${n(enrich.records)}`,

@@ -23,6 +23,12 @@ export interface RunSummary {
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number };
   eventsPerSecond: number;
   drained: boolean;
+  /** The poller mode the mappings emulated. */
+  pollerMode: string;
+  /** Crashed Kafka consumers the mappings started again. */
+  consumerRestarts: number;
+  /** Stages whose consumer could not be restarted, with the reason. */
+  consumerFailures: Partial<Record<StageName, string>>;
 }
 
 export function buildSummary(parts: {
@@ -35,6 +41,9 @@ export function buildSummary(parts: {
   storedEvents: number;
   drained: boolean;
   generatorSeconds: number;
+  pollerMode: string;
+  consumerRestarts: number;
+  consumerFailures: Partial<Record<StageName, string>>;
 }): RunSummary {
   const { stats } = parts;
   const durationSeconds = (Date.now() - stats.startedAt) / 1000;
@@ -51,6 +60,9 @@ export function buildSummary(parts: {
     latencyMs: stats.latency.summary(),
     eventsPerSecond: Math.round(parts.produced.acknowledged / Math.max(parts.generatorSeconds, 0.001)),
     drained: parts.drained,
+    pollerMode: parts.pollerMode,
+    consumerRestarts: parts.consumerRestarts,
+    consumerFailures: parts.consumerFailures,
   };
 }
 
@@ -73,6 +85,8 @@ export function formatSummary(s: RunSummary): string {
     `  failure destination ${n(s.failureDestination)} records`,
     `  stored events ${n(s.storedEvents)}`,
     `  ingest-to-queryable latency p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms (${n(s.latencyMs.count)} events)`,
+    `  poller mode ${s.pollerMode}; consumer restarts ${n(s.consumerRestarts)}`,
+    ...Object.entries(s.consumerFailures).map(([stage, reason]) => `  CONSUMER FAILED ${stage}: ${reason}; its records are left unread`),
     `  ran ${s.durationSeconds} s; ${s.drained ? 'drained: every stage consumed everything before it' : 'NOT drained: records are left in Kafka'}`,
   ];
   return lines.join('\n');

@@ -25,7 +25,7 @@ export type StageName = (typeof StageName)[keyof typeof StageName];
 
 export const STAGE_NAMES: readonly StageName[] = [StageName.ingest, StageName.enrich, StageName.sink];
 
-export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 export interface TopicDefinition {
   /** Full topic name, prefixed with the pipeline name. */
@@ -60,6 +60,8 @@ export interface StageDefinition {
   /** 0..300,000 ms (AWS default for Kafka 500 ms). */
   readonly batchingWindowMs: number;
   readonly startingPosition: StartingPosition;
+  /** With AT_TIMESTAMP: where to start, in epoch seconds (AWS StartingPositionTimestamp). */
+  readonly startingPositionTimestamp?: number;
   readonly retry: RetryPolicy;
   /** Lambda memory on AWS; also used by the cost model. */
   readonly memoryMb: number;

@@ -1,11 +1,11 @@
 /**
  * A consumer group member whose partitions' leaders all move at once joins the group again once,
- * not once per broker it fetched from (local/esm/single-flight-join.ts). Without it, kafkajs sent
+ * not once per broker it fetched from (local/kafka/single-flight-join.ts). Without it, kafkajs sent
  * 5 to 7 JoinGroup requests here and the group took that many elections to settle.
  */
 import { type Consumer, logLevel, Partitioners } from 'kafkajs';
 import { afterEach, expect, it } from 'vitest';
-import { installSingleFlightJoin } from '../../local/esm/single-flight-join.js';
+import { installSingleFlightJoin } from '../../local/kafka/single-flight-join.js';
 import { startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { uniqueName } from '../helpers/unique-name.js';

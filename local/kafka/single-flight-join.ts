@@ -25,6 +25,11 @@ export function singleFlight<T extends object>(method: Join<T>): Join<T> {
   };
 }
 
+/** The kafkajs release whose internals this patches; package.json pins it exactly. */
+export const PATCHED_KAFKAJS_VERSION = '2.2.4';
+/** The module and method patched. */
+export const PATCHED_MODULE = 'kafkajs/src/consumer/consumerGroup.js';
+
 const PATCHED = Symbol.for('tributary.singleFlightJoin');
 
 interface ConsumerGroupPrototype {
@@ -32,14 +37,28 @@ interface ConsumerGroupPrototype {
   [PATCHED]?: true;
 }
 
-/** Makes kafkajs's ConsumerGroup share a join in flight, for every consumer in the process; idempotent. */
+export class KafkajsPatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KafkajsPatchError';
+  }
+}
+
+/**
+ * Makes kafkajs's ConsumerGroup share a join in flight, for every consumer in the process; idempotent.
+ * Called explicitly where the twin makes its consumers (GroupConsumer), never as an import side
+ * effect. Refuses any kafkajs but the pinned one: its internals may have moved.
+ */
 export function installSingleFlightJoin(): void {
-  const ConsumerGroup = createRequire(import.meta.url)('kafkajs/src/consumer/consumerGroup.js') as {
-    prototype: ConsumerGroupPrototype;
-  };
+  const require = createRequire(import.meta.url);
+  const { version } = require('kafkajs/package.json') as { version: string };
+  if (version !== PATCHED_KAFKAJS_VERSION) {
+    throw new KafkajsPatchError(`kafkajs ${version} is installed; the single-flight join patch was written for ${PATCHED_KAFKAJS_VERSION}: check it and pin the new version`);
+  }
+  const ConsumerGroup = require(PATCHED_MODULE) as { prototype: ConsumerGroupPrototype };
   const proto = ConsumerGroup.prototype;
   if (proto[PATCHED]) return;
-  if (typeof proto.joinAndSync !== 'function') throw new Error('kafkajs ConsumerGroup has no joinAndSync(): check the kafkajs version');
+  if (typeof proto.joinAndSync !== 'function') throw new KafkajsPatchError(`kafkajs ${version} ConsumerGroup has no joinAndSync()`);
   proto.joinAndSync = singleFlight(proto.joinAndSync);
   proto[PATCHED] = true;
 }

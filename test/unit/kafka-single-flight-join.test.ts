@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { singleFlight } from '../../local/esm/single-flight-join.js';
+import { singleFlight } from '../../local/kafka/single-flight-join.js';
 
 /** A group whose join resolves when the test says so, counting how often it really started. */
 class FakeGroup {
