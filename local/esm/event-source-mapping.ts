@@ -29,7 +29,7 @@ import { type EsmStats, StatsRecorder } from './mapping-stats.js';
 import { recordFromMessage } from './record-from-message.js';
 import { type ErrorHandling, errorHandlingFor } from './poller-mode.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
-import { resolveStartOffsets } from './starting-position.js';
+import { planStart, type StartPlan, TimestampStart } from './starting-position.js';
 
 export type { FailureEnvelope } from './failure-envelope.js';
 export type { ConsumerRestartPolicy } from './group-consumer.js';
@@ -113,30 +113,32 @@ export class EventSourceMapping {
     if (this.state !== 'new') throw new EventSourceMappingError(`${this.config.functionName}: start() was already called`);
     this.state = 'starting';
     const { kafka, stage } = this.config;
-    let startOffsets: Awaited<ReturnType<typeof resolveStartOffsets>>;
+    let plan: StartPlan;
     try {
       await this.checkTopicsExist();
-      startOffsets = await resolveStartOffsets(await this.connectAdmin(), stage);
+      plan = await planStart(await this.connectAdmin(), stage);
     } catch (error) {
       await this.abandonStart();
       if (error instanceof EventSourceMappingError) throw error;
       throw new EventSourceMappingError(`${this.config.functionName}: cannot read the start offsets: ${errorMessage(error)}`, { cause: error });
     }
     this.publisher = createKafkaPublisher(kafka);
-    this.group = new GroupConsumer({
+    const timestampStart = plan.skipBefore && new TimestampStart(plan.skipBefore.partitions, plan.skipBefore.timestampMs);
+    const group = new GroupConsumer({
       kafka,
       groupId: stage.consumerGroupId,
       topic: stage.inputTopic,
       batchingWindowMs: stage.batchingWindowMs,
-      startOffsets,
+      startOffsets: plan.seek,
       restart: this.config.consumerRestart ?? DEFAULT_CONSUMER_RESTART,
-      onMessages: (topic, partition, messages) =>
-        this.dispatcher.enqueue(
-          topic,
-          partition,
-          messages.map((m) => recordFromMessage(topic, partition, m)),
-          Date.now(),
-        ),
+      onMessages: (topic, partition, messages) => {
+        const records = messages.map((m) => recordFromMessage(topic, partition, m));
+        if (!timestampStart) return this.dispatcher.enqueue(topic, partition, records, Date.now());
+        const { deliver, skippedUpTo } = timestampStart.filter(partition, records);
+        // Nothing of the partition is queued or in flight before its first delivered record.
+        if (skippedUpTo !== undefined) void group.commit([{ topic, partition, offset: skippedUpTo }]);
+        this.dispatcher.enqueue(topic, partition, deliver, Date.now());
+      },
       onAssignment: (owned) => {
         this.stats_.assignedPartitions = owned.size;
         this.dispatcher.onAssignment(owned);
@@ -148,8 +150,9 @@ export class EventSourceMapping {
       isStopping: () => this.stopping,
       warn: this.warn,
     });
+    this.group = group;
     try {
-      await this.group.start();
+      await group.start();
     } catch (error) {
       await this.abandonStart();
       throw new EventSourceMappingError(`${this.config.functionName}: cannot consume ${stage.inputTopic}: ${errorMessage(error)}`, {

@@ -9,7 +9,7 @@ import { installSingleFlightJoin } from '../kafka/single-flight-join.js';
 import type { CommitPosition } from './batch-runner.js';
 import { errorMessage } from './errors.js';
 import { backoffDelayMs, type RetryBackoff } from './retry-policy.js';
-import type { StartOffsets } from './starting-position.js';
+
 
 /**
  * Fetch tuning. librdkafka's mock cluster does not answer a waiting fetch early when records
@@ -63,8 +63,8 @@ export interface GroupConsumerOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly batchingWindowMs: number;
-  /** Offsets to seek to on the first join, for partitions the group never committed. */
-  readonly startOffsets: StartOffsets;
+  /** Offsets to seek to and commit on the first join, for partitions the group never committed. */
+  readonly startOffsets: ReadonlyMap<number, number>;
   readonly restart: ConsumerRestartPolicy;
   /** Takes the fetched messages of one partition; a throw crashes the consumer. */
   readonly onMessages: (topic: string, partition: number, messages: readonly KafkaMessage[]) => void;
@@ -89,7 +89,7 @@ export class GroupConsumer {
   private rejoinError: unknown;
   /** Positions whose commit failed, by partition: committed again once the group is joined. */
   private readonly pendingCommits = new Map<string, CommitPosition>();
-  private startOffsets: StartOffsets;
+  private startOffsets: ReadonlyMap<number, number>;
   private crashes = 0;
   private restarts = 0;
   private consecutiveCrashes = 0;

@@ -6,10 +6,16 @@
 import { logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
-import type { EsmHandler, EventSourceMapping, InvocationInfo, RetryBackoff } from '../../local/esm/event-source-mapping.js';
+import type {
+  ConsumerRestartPolicy,
+  EsmHandler,
+  EventSourceMapping,
+  InvocationInfo,
+  RetryBackoff,
+} from '../../local/esm/event-source-mapping.js';
 import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import type { EmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
-import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
+import { type LocalTwin, startTwin, type TwinMode } from '../../local/twin/local-twin.js';
 import { type Verification, verifyPipeline } from '../../local/verify/pipeline-verifier.js';
 import { SequenceLedger } from '../../local/verify/sequence-ledger.js';
 import {
@@ -78,7 +84,16 @@ export interface FaultScenario {
   readonly retryBackoff?: RetryBackoff;
   /** @default 90000 */
   readonly drainTimeoutMs?: number;
+  /** @default PROVISIONED_KAFKA_DESTINATION */
+  readonly mode?: TwinMode;
+  readonly consumerRestart?: ConsumerRestartPolicy;
 }
+
+/**
+ * The suite runs the mappings in provisioned mode with a Kafka failure destination: the mode whose
+ * destination keeps each failed record (with its sequence number), so the verifier can find it.
+ */
+export const PROVISIONED_KAFKA_DESTINATION: TwinMode = { pollerMode: 'provisioned', failureDestination: 'kafka' };
 
 export interface FaultRun {
   readonly verification: Verification;
@@ -114,6 +129,8 @@ export async function runFaultScenario(scenario: FaultScenario): Promise<FaultRu
       pipeline: definePipeline({ name: 'faults', partitions: RUN.partitions, batchSize: 100, batchingWindowMs: 50 }),
       store: { databaseUrl: store.url },
       retryBackoff: scenario.retryBackoff ?? FAULT_RETRY_BACKOFF,
+      mode: scenario.mode ?? PROVISIONED_KAFKA_DESTINATION,
+      ...(scenario.consumerRestart ? { consumerRestart: scenario.consumerRestart } : {}),
       wrapHandler: scenario.wrapHandler,
       onInvocation: (stage, info) => log.onInvocation(stage, info),
       onWarning: (message) => log.warnings.push(message),

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
 import type { EsmHandler } from '../../local/esm/event-source-mapping.js';
 import { FailureCondition } from '../../local/esm/failure-envelope.js';
-import { effectiveMaxRetries } from '../../local/esm/retry-policy.js';
 import type { SequencedSource } from '../../local/verify/sequenced-producer.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
@@ -158,7 +157,7 @@ describe('stage faults', () => {
     const { failuresBySequence, row } = run.verification;
     expect(row.failureDestination).toBeGreaterThanOrEqual(1);
     expect(row.failureDestination).toBe(failuresBySequence.size);
-    const retries = effectiveMaxRetries(run.twin.pipeline.stages.sink.retry);
+    const retries = run.twin.mappings.sink.rules.maxRetries;
     for (const entries of failuresBySequence.values()) {
       for (const entry of entries) {
         expect(entry.stage).toBe('sink');

@@ -81,6 +81,8 @@ describe('tributary dlq on the twin', () => {
       pipeline: definePipeline({ partitions: 2, batchSize: 50, batchingWindowMs: 20 }),
       store: { databaseUrl: store.url },
       retryBackoff: { initialMs: 5, maxMs: 20 },
+      // Replay needs the records in the failure destination: the Kafka destination format keeps them.
+      mode: { pollerMode: 'provisioned', failureDestination: 'kafka' },
       onWarning: () => {},
       // Enrich has a bug: it throws on some records until the fix (broken = false).
       wrapHandler: (stage, handler) =>

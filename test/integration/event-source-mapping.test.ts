@@ -87,6 +87,8 @@ async function startMapping(options: MappingOptions) {
     bootstrapServers: cluster.bootstrapServers,
     functionName: 'esm-test-function',
     failureTopic: options.failures,
+    pollerMode: 'provisioned',
+    failureDestination: 'kafka',
     retryBackoff: { initialMs: 20, maxMs: 100 },
     onInvocation: (info) => infos.push(info),
     handler: async (event) => {
@@ -336,7 +338,7 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     expect(byKey.get('huge')?.KafkaBatchInfo.recordInfo.offset).toBe('6');
   });
 
-  it('redelivers from the lowest failed offset after a partial batch response', async () => {
+  it('provisioned: retries only the records a partial batch response names, committing the first of them until they succeed', async () => {
     const { input, failures } = topics(1);
     const group = uniqueName('esm-group');
     await produce(
@@ -366,7 +368,7 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     retryRunning.open();
     await waitFor('the final commit', async () => (await committed(group, input)).get(0) === 10);
     expect(invocations[0]?.records.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(invocations[1]?.records.map((r) => r.offset)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(invocations[1]?.records.map((r) => r.offset)).toEqual([4, 7]);
     expect(infos.map((i) => [i.attempt, i.outcome])).toEqual([
       [1, 'partial-failure'],
       [2, 'success'],
@@ -389,20 +391,71 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     expect(invocations[1]?.records.map((r) => r.offset)).toEqual([0, 1]);
   });
 
-  it('starting at LATEST ignores records written before the group existed', async () => {
+  it('starting at LATEST delivers a record produced right after start() and none written before', async () => {
     const { input, failures } = topics(2);
     await produce(
       input,
       Array.from({ length: 6 }, (_, i) => ({ value: `old${i}`, partition: i % 2 })),
     );
-    const { delivered } = await startMapping({ input, failures, stage: { startingPosition: 'LATEST' } });
-    // The group settles on the end of the log at its first fetch: write until a new record arrives.
-    let n = 0;
-    await waitFor('a record written after the start', async () => {
-      await produce(input, [{ value: `new${n++}`, partition: n % 2 }]);
-      return delivered().length > 0;
+    const group = uniqueName('esm-group');
+    const { delivered } = await startMapping({ input, failures, group, stage: { startingPosition: 'LATEST' } });
+    // At once, before any fetch could have looked up the end of the log.
+    await produce(input, [
+      { value: 'new0', partition: 0 },
+      { value: 'new1', partition: 1 },
+    ]);
+    await waitFor('both new records', () => delivered().length >= 2);
+    expect(valuesOf(delivered()).sort()).toEqual(['new0', 'new1']);
+    await waitFor('the commits', async () => [...(await committed(group, input)).values()].every((o) => o === 4));
+  });
+
+  it('starting AT_TIMESTAMP delivers the records from that time on', async () => {
+    const { input, failures } = topics(2);
+    const cutoffSeconds = 1_800_000_000;
+    const at = (seconds: number) => String(seconds * 1000);
+    await produce(input, [
+      { value: 'before0', partition: 0, timestamp: at(cutoffSeconds - 60) },
+      { value: 'before1', partition: 1, timestamp: at(cutoffSeconds - 1) },
+      { value: 'at0', partition: 0, timestamp: at(cutoffSeconds) },
+      { value: 'after0', partition: 0, timestamp: at(cutoffSeconds + 30) },
+    ]);
+    const { delivered, mapping } = await startMapping({
+      input,
+      failures,
+      stage: { startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: cutoffSeconds },
     });
-    expect(valuesOf(delivered()).every((v) => v?.startsWith('new'))).toBe(true);
+    // Partition 1 has nothing at or after the time: it starts at its end and takes what comes next.
+    await produce(input, [{ value: 'later1', partition: 1, timestamp: at(cutoffSeconds + 60) }]);
+    await waitFor('the records from the cutoff on', () => delivered().length >= 3);
+    expect(valuesOf(delivered()).sort()).toEqual(['after0', 'at0', 'later1']);
+    await waitFor('lag to drain', async () => (await mapping.offsetLag()) === 0);
+  });
+
+  it('counts a batch as failed at the function timeout and retries it only once the timed-out run has ended', async () => {
+    const { input, failures } = topics(1);
+    await produce(input, [{ value: 'slow' }]);
+    const events: string[] = [];
+    const firstRunMayEnd = gate();
+    const { infos, mapping } = await startMapping({
+      input,
+      failures,
+      stage: { timeoutSeconds: 0.2 },
+      handler: async (_event, n) => {
+        events.push(`start ${n}`);
+        if (n === 1) await firstRunMayEnd.promise;
+        events.push(`end ${n}`);
+      },
+    });
+    await waitFor('the timeout', () => infos.length === 1);
+    expect(infos[0]).toMatchObject({ outcome: 'error', error: expect.stringMatching(/timed out after 0.20 seconds/) });
+    expect(mapping.stats()).toMatchObject({ timedOut: 1, overrunning: 1 });
+    // Well past the backoff: still no retry, the first run has not ended.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events).toEqual(['start 1']);
+    firstRunMayEnd.open();
+    await waitFor('the retry', () => infos.length === 2);
+    expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    expect(mapping.stats().overrunning).toBe(0);
   });
 
   it('refuses to start on a missing topic, naming it', async () => {

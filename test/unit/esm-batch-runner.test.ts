@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchOutcome } from '../../local/esm/batch-response.js';
-import { type BatchContext, type CommitPosition, rejectOversizeRecord, runBatch, splitAtRestart } from '../../local/esm/batch-runner.js';
-import type { FailedInvocation } from '../../local/esm/failure-envelope.js';
 import {
-  backoffDelayMs,
-  bisect,
-  effectiveMaxRetries,
-  MAX_RETRIES_WITH_FAILURE_DESTINATION,
-  retriesExhausted,
-} from '../../local/esm/retry-policy.js';
+  type BatchContext,
+  type CommitPosition,
+  type InvocationAttempt,
+  positionsBeforeFailures,
+  rejectOversizeRecord,
+  runBatch,
+} from '../../local/esm/batch-runner.js';
+import type { FailedInvocation } from '../../local/esm/failure-envelope.js';
+import { type ErrorHandling, errorHandlingFor, MAX_RETRIES_WITH_FAILURE_DESTINATION } from '../../local/esm/poller-mode.js';
+import { backoffDelayMs, bisect, retriesExhausted } from '../../local/esm/retry-policy.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { RetryPolicy } from '../../src/pipeline/definition.js';
 
@@ -19,16 +21,24 @@ function record(partition: number, offset: number, timestamp = NOW - 1000): Kafk
 }
 const id = (r: KafkaRecord): string => `${r.partition}@${r.offset}`;
 
-const policy = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({
+const retryPolicy = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({
   maxRetryAttempts: 2,
   maxRecordAgeSeconds: -1,
   bisectBatchOnError: false,
   reportBatchItemFailures: true,
   ...overrides,
 });
+/** Provisioned mode with these stage settings (a Kafka destination). */
+const policy = (overrides: Partial<RetryPolicy> = {}): ErrorHandling => errorHandlingFor('provisioned', retryPolicy(overrides), 'kafka');
+/** On-demand mode: whatever the stage asks for, none of the error-handling controls apply. */
+const onDemand = (overrides: Partial<RetryPolicy> = {}): ErrorHandling => errorHandlingFor('on-demand', retryPolicy(overrides), 'sqs');
 
 /** A batch context that records what the runner does; `decide` plays the function. */
-function harness(retry: RetryPolicy, decide: (records: readonly KafkaRecord[], attempt: number) => BatchOutcome) {
+function harness(
+  rules: ErrorHandling,
+  decide: (records: readonly KafkaRecord[], attempt: number) => BatchOutcome,
+  extra: (records: readonly KafkaRecord[], attempt: number) => Partial<InvocationAttempt> = () => ({}),
+) {
   const log: string[] = [];
   const commits: CommitPosition[][] = [];
   const failures: { records: string[]; failure: FailedInvocation }[] = [];
@@ -37,12 +47,18 @@ function harness(retry: RetryPolicy, decide: (records: readonly KafkaRecord[], a
   let stopping = false;
   let invocations = 0;
   const ctx: BatchContext = {
-    retry,
+    rules,
     backoff: { initialMs: 100, maxMs: 250 },
     async invoke(records, attempt) {
       invocations++;
       log.push(`invoke#${attempt} ${records.map(id).join(',')}`);
-      return { outcome: decide(records, attempt), requestId: `req-${invocations}`, payloadBytes: 1000 + records.length };
+      return { outcome: decide(records, attempt), requestId: `req-${invocations}`, payloadBytes: 1000 + records.length, ...extra(records, attempt) };
+    },
+    async settle(work) {
+      log.push('settle');
+      await work;
+      log.push('settled');
+      return !stopping;
     },
     async sendToFailureDestination(records, failure) {
       log.push(`failure ${records.map(id).join(',')}`);
@@ -84,8 +100,8 @@ describe('retry policy', () => {
   });
 
   it('caps infinite retries at 10 because a failure destination is always set', () => {
-    expect(effectiveMaxRetries(policy({ maxRetryAttempts: -1 }))).toBe(MAX_RETRIES_WITH_FAILURE_DESTINATION);
-    expect(effectiveMaxRetries(policy({ maxRetryAttempts: 0 }))).toBe(0);
+    expect(policy({ maxRetryAttempts: -1 }).maxRetries).toBe(MAX_RETRIES_WITH_FAILURE_DESTINATION);
+    expect(policy({ maxRetryAttempts: 0 }).maxRetries).toBe(0);
   });
 
   it('gives up after maxRetryAttempts retries or once the oldest record is too old', () => {
@@ -158,7 +174,7 @@ describe('runBatch', () => {
     ]);
   });
 
-  it('redelivers from the lowest failed offset after a partial batch response', async () => {
+  it('provisioned: retries only the records a partial batch response names, committing up to the first one until they succeed', async () => {
     const h = harness(policy(), (rs, attempt) =>
       attempt === 1
         ? {
@@ -169,7 +185,8 @@ describe('runBatch', () => {
         : ok,
     );
     await runBatch([record(0, 10), record(0, 11), record(0, 12), record(1, 5)], h.ctx);
-    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12,1@5', 'commit 0:11,1:6', 'invoke#2 0@11,0@12', 'commit 0:13']);
+    // 0@12 succeeded in the first invocation: it is not delivered again, but committed past only with 0@11.
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12,1@5', 'commit 0:11,1:6', 'invoke#2 0@11', 'commit 0:13']);
     // Partition 1 was done after the first invocation and freed for the next batch.
     expect(h.released).toEqual(['t-1', 't-0']);
   });
@@ -181,7 +198,7 @@ describe('runBatch', () => {
       failed: rs.filter((r) => r.offset === 11),
     }));
     await runBatch([record(0, 10), record(0, 11), record(0, 12)], h.ctx);
-    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12', 'commit 0:11', 'invoke#2 0@11,0@12', 'failure 0@11', 'commit 0:13']);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,0@12', 'commit 0:11', 'invoke#2 0@11', 'failure 0@11', 'commit 0:13']);
     expect(h.failures[0]?.failure.approximateInvokeCount).toBe(2);
   });
 
@@ -207,16 +224,15 @@ describe('runBatch', () => {
   });
 });
 
-describe('splitAtRestart', () => {
+describe('positionsBeforeFailures', () => {
   it('commits up to the restart offset of failed partitions and past the end of the others', () => {
-    const { redeliver, commit } = splitAtRestart(
+    const commit = positionsBeforeFailures(
       [record(0, 1), record(0, 2), record(0, 3), record(1, 8), record(2, 4), record(2, 5)],
       new Map([
         ['t-0', 2],
         ['t-2', 5],
       ]),
     );
-    expect(redeliver.map(id)).toEqual(['0@2', '0@3', '2@5']);
     expect(commit).toEqual([
       { topic: 't', partition: 0, offset: 2 },
       { topic: 't', partition: 1, offset: 9 },
@@ -224,3 +240,102 @@ describe('splitAtRestart', () => {
     ]);
   });
 });
+
+describe('runBatch per poller mode', () => {
+  const batch = [record(0, 10), record(0, 11), record(1, 5)];
+  const partialOn11 = (rs: readonly KafkaRecord[]): BatchOutcome => ({
+    kind: 'partial',
+    restartOffsets: new Map([['t-0', 11]]),
+    failed: rs.filter((r) => r.offset === 11),
+  });
+
+  it('on-demand: retries the whole batch 10 times (capped by the destination) whatever the stage asks, then the failure destination', async () => {
+    const h = harness(onDemand({ maxRetryAttempts: 2 }), () => thrown);
+    await runBatch(batch, h.ctx);
+    expect(h.log.filter((l) => l.startsWith('invoke'))).toHaveLength(1 + MAX_RETRIES_WITH_FAILURE_DESTINATION);
+    expect(h.log.slice(-2)).toEqual(['failure 0@10,0@11,1@5', 'commit 0:12,1:6']);
+  });
+
+  it('provisioned: retries the stage\'s maxRetryAttempts times, then the failure destination', async () => {
+    const h = harness(policy({ maxRetryAttempts: 2 }), () => thrown);
+    await runBatch(batch, h.ctx);
+    expect(h.log.filter((l) => l.startsWith('invoke'))).toHaveLength(3);
+  });
+
+  it('on-demand: record age does not end retries', async () => {
+    const h = harness(onDemand({ maxRecordAgeSeconds: 60 }), (_rs, attempt) => (attempt < 3 ? thrown : ok));
+    await runBatch([record(0, 1, NOW - 3_600_000)], h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@1', 'invoke#2 0@1', 'invoke#3 0@1', 'commit 0:2']);
+  });
+
+  it('provisioned: a record older than maxRecordAgeSeconds goes to the destination after its failure', async () => {
+    const h = harness(policy({ maxRetryAttempts: 5, maxRecordAgeSeconds: 60 }), () => thrown);
+    await runBatch([record(0, 1, NOW - 3_600_000)], h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@1', 'failure 0@1', 'commit 0:2']);
+  });
+
+  it('on-demand: never bisects, even when the stage asks for it', async () => {
+    const h = harness(onDemand({ bisectBatchOnError: true }), (_rs, attempt) => (attempt < 2 ? thrown : ok));
+    await runBatch(batch, h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,1@5', 'invoke#2 0@10,0@11,1@5', 'commit 0:12,1:6']);
+  });
+
+  it('provisioned: bisects a failed batch when the stage asks for it', async () => {
+    const h = harness(policy({ bisectBatchOnError: true }), (_rs, attempt) => (attempt < 2 ? thrown : ok));
+    await runBatch(batch, h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,1@5', 'invoke#2 0@10,0@11', 'commit 0:12', 'invoke#2 1@5', 'commit 1:6']);
+  });
+
+  it('on-demand: a batchItemFailures response is not read, the batch counts as a success', () => {
+    expect(onDemand({ reportBatchItemFailures: true }).reportBatchItemFailures).toBe(false);
+  });
+
+  it('provisioned: a partial batch response retries the named records', async () => {
+    const h = harness(policy(), (rs, attempt) => (attempt === 1 ? partialOn11(rs) : ok));
+    await runBatch(batch, h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@10,0@11,1@5', 'commit 0:11,1:6', 'invoke#2 0@11', 'commit 0:12']);
+  });
+
+  it('sends to the destination kind of the mode: sqs on demand, the configured one when provisioned', () => {
+    expect(onDemand().destination).toBe('sqs');
+    expect(() => errorHandlingFor('on-demand', retryPolicy(), 'kafka')).toThrow(/needs provisioned mode/);
+    expect(errorHandlingFor('provisioned', retryPolicy(), 'sqs').destination).toBe('sqs');
+    expect(policy().destination).toBe('kafka');
+  });
+});
+
+describe('runBatch after a function timeout', () => {
+  it('starts no retry while the timed-out handler still runs', async () => {
+    let finish = (): void => {};
+    const running = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const h = harness(
+      policy(),
+      (_rs, attempt) => (attempt === 1 ? { kind: 'failed', reason: 'task timed out' } : ok),
+      (_rs, attempt) => (attempt === 1 ? { stillRunning: running } : {}),
+    );
+    const done = runBatch([record(0, 1)], h.ctx);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.log).toEqual(['invoke#1 0@1', 'settle']);
+    finish();
+    await done;
+    expect(h.log).toEqual(['invoke#1 0@1', 'settle', 'settled', 'invoke#2 0@1', 'commit 0:2']);
+  });
+
+  it('gives nothing to the failure destination and commits nothing before the overrunning handler settles', async () => {
+    let finish = (): void => {};
+    const running = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const h = harness(policy({ maxRetryAttempts: 0 }), () => ({ kind: 'failed', reason: 'task timed out' }), () => ({ stillRunning: running }));
+    const done = runBatch([record(0, 1)], h.ctx);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.failures).toEqual([]);
+    expect(h.commits).toEqual([]);
+    finish();
+    await done;
+    expect(h.log.slice(-2)).toEqual(['failure 0@1', 'commit 0:2']);
+  });
+});
+

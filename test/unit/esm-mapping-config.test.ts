@@ -15,6 +15,8 @@ const base: EventSourceMappingConfig = {
   functionName: 'ingest',
   handler: async () => undefined,
   failureTopic: pipeline.topics.failures.name,
+  pollerMode: 'provisioned',
+  failureDestination: 'kafka',
 };
 
 describe('EventSourceMapping configuration', () => {
@@ -33,6 +35,9 @@ describe('EventSourceMapping configuration', () => {
       { stage: { ...pipeline.stages.ingest, retry: { ...pipeline.stages.ingest.retry, maxRecordAgeSeconds: 30 } } },
       /maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got 30/,
     ],
+    [{ pollerMode: 'on-demand', failureDestination: 'kafka' }, /a Kafka failure destination needs provisioned mode/],
+    [{ stage: { ...pipeline.stages.ingest, startingPosition: 'AT_TIMESTAMP' } }, /AT_TIMESTAMP needs startingPositionTimestamp/],
+    [{ stage: { ...pipeline.stages.ingest, startingPositionTimestamp: 1_800_000_000 } }, /startingPositionTimestamp applies only with AT_TIMESTAMP/],
   ] as [Partial<EventSourceMappingConfig>, RegExp][])('rejects %o with a one-line reason', (override, message) => {
     const build = () => new EventSourceMapping({ ...base, ...override });
     expect(build).toThrow(EventSourceMappingConfigError);
