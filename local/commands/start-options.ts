@@ -1,6 +1,6 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
 import { CliUsageError } from '../cli-error.js';
-import { type PollerMode, parsePollerMode, POLLER_MODES } from '../esm/poller-mode.js';
+import { POLLER_MODES, type PollerMode, parsePollerMode } from '../esm/poller-mode.js';
 
 export interface StartOptions {
   rate: number;

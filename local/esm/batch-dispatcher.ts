@@ -205,7 +205,9 @@ export class BatchDispatcher {
   private track(work: Promise<void>): void {
     const tracked = work.catch((error: unknown) => {
       // A bug, not a Kafka or handler failure: keep the partitions held so nothing is committed past.
-      this.options.warn(`batch processing failed unexpectedly, its partitions are held: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.warn(
+        `batch processing failed unexpectedly, its partitions are held: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     this.batches.add(tracked);
     void tracked.finally(() => this.batches.delete(tracked));

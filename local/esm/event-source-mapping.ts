@@ -19,15 +19,15 @@ import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
 import { BatchDispatcher } from './batch-dispatcher.js';
 import { type BatchContext, rejectOversizeRecord, runBatch } from './batch-runner.js';
-import { errorMessage, EventSourceMappingConfigError, EventSourceMappingError } from './errors.js';
+import { EventSourceMappingConfigError, EventSourceMappingError, errorMessage } from './errors.js';
 import { sendToFailureDestination } from './failure-destination.js';
 import { DEFAULT_EVENT_SOURCE_ARN, type FailedInvocation, functionArnFor } from './failure-envelope.js';
 import { FunctionInvoker } from './function-invoker.js';
 import { DEFAULT_CONSUMER_RESTART, GroupConsumer } from './group-consumer.js';
 import { type EventSourceMappingConfig, validateMappingConfig } from './mapping-config.js';
 import { type EsmStats, StatsRecorder } from './mapping-stats.js';
-import { recordFromMessage } from './record-from-message.js';
 import { type ErrorHandling, errorHandlingFor } from './poller-mode.js';
+import { recordFromMessage } from './record-from-message.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-policy.js';
 import { planStart, type StartPlan, TimestampStart } from './starting-position.js';
 
@@ -120,7 +120,9 @@ export class EventSourceMapping {
     } catch (error) {
       await this.abandonStart();
       if (error instanceof EventSourceMappingError) throw error;
-      throw new EventSourceMappingError(`${this.config.functionName}: cannot read the start offsets: ${errorMessage(error)}`, { cause: error });
+      throw new EventSourceMappingError(`${this.config.functionName}: cannot read the start offsets: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
     this.publisher = createKafkaPublisher(kafka);
     const timestampStart = plan.skipBefore && new TimestampStart(plan.skipBefore.partitions, plan.skipBefore.timestampMs);

@@ -44,7 +44,12 @@ export async function sendToFailureDestination(
       ? [{ topic: options.topic, key: null, value: JSON.stringify(buildBatchFailureEnvelope(records, failure, context)), headers: {} }]
       : records.map((record) => {
           const envelope = buildFailureEnvelope(record, failure, context);
-          return { topic: options.topic, key: record.key, value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)), headers: {} };
+          return {
+            topic: options.topic,
+            key: record.key,
+            value: JSON.stringify(withPayload ? envelope : withoutPayload(envelope)),
+            headers: {},
+          };
         });
   let withPayload = true;
   for (let attempt = 1; ; attempt++) {

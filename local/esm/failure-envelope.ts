@@ -141,7 +141,12 @@ export function buildBatchFailureEnvelope(
     const time = new Date(record.timestamp).toISOString();
     const info = recordsInfo[key];
     if (!info) {
-      recordsInfo[key] = { firstRecordOffset: String(record.offset), lastRecordOffset: String(record.offset), firstRecordTimestamp: time, lastRecordTimestamp: time };
+      recordsInfo[key] = {
+        firstRecordOffset: String(record.offset),
+        lastRecordOffset: String(record.offset),
+        firstRecordTimestamp: time,
+        lastRecordTimestamp: time,
+      };
     } else {
       info.lastRecordOffset = String(record.offset);
       info.lastRecordTimestamp = time;
@@ -162,11 +167,7 @@ export function buildBatchFailureEnvelope(
 }
 
 /** The Kafka-destination envelope for one failed record. */
-export function buildFailureEnvelope(
-  record: KafkaRecord,
-  invocation: FailedInvocation,
-  context: EnvelopeContext,
-): FailureEnvelope {
+export function buildFailureEnvelope(record: KafkaRecord, invocation: FailedInvocation, context: EnvelopeContext): FailureEnvelope {
   return {
     ...contextsOf(invocation, invocation.condition, context.functionArn),
     version: '1.0',

@@ -51,7 +51,10 @@ export class FunctionInvoker {
         ? interpretBatchResponse(settled.response, records, this.options.reportBatchItemFailures)
         : ({
             kind: 'failed',
-            reason: settled.kind === 'threw' ? errorMessage(settled.error) : new HandlerTimeoutError(functionName, this.options.timeoutMs).message,
+            reason:
+              settled.kind === 'threw'
+                ? errorMessage(settled.error)
+                : new HandlerTimeoutError(functionName, this.options.timeoutMs).message,
           } as const);
     stats.invocations++;
     stats.invokedRecords += records.length;

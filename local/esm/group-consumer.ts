@@ -10,7 +10,6 @@ import type { CommitPosition } from './batch-runner.js';
 import { errorMessage } from './errors.js';
 import { backoffDelayMs, type RetryBackoff } from './retry-policy.js';
 
-
 /**
  * Fetch tuning. librdkafka's mock cluster does not answer a waiting fetch early when records
  * arrive, so the fetch wait adds up to its full length to every record's latency: keep it a

@@ -4,7 +4,7 @@ import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js'
 import type { StageDefinition } from '../../src/pipeline/definition.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { ConsumerRestartPolicy } from './group-consumer.js';
-import { type FailureDestinationKind, type PollerMode, errorHandlingFor } from './poller-mode.js';
+import { errorHandlingFor, type FailureDestinationKind, type PollerMode } from './poller-mode.js';
 import type { RetryBackoff } from './retry-policy.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void

@@ -35,6 +35,8 @@ export const KafkaErrorCode = {
   IllegalGeneration: 22,
   UnknownMemberId: 25,
   RebalanceInProgress: 27,
+  /** Not retriable for kafkajs: a Fetch answered with it crashes the consumer without a restart. */
+  TopicAuthorizationFailed: 29,
   KafkaStorageError: 56,
 } as const;
 export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode];

@@ -53,7 +53,9 @@ export function installSingleFlightJoin(): void {
   const require = createRequire(import.meta.url);
   const { version } = require('kafkajs/package.json') as { version: string };
   if (version !== PATCHED_KAFKAJS_VERSION) {
-    throw new KafkajsPatchError(`kafkajs ${version} is installed; the single-flight join patch was written for ${PATCHED_KAFKAJS_VERSION}: check it and pin the new version`);
+    throw new KafkajsPatchError(
+      `kafkajs ${version} is installed; the single-flight join patch was written for ${PATCHED_KAFKAJS_VERSION}: check it and pin the new version`,
+    );
   }
   const ConsumerGroup = require(PATCHED_MODULE) as { prototype: ConsumerGroupPrototype };
   const proto = ConsumerGroup.prototype;

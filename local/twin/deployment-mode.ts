@@ -30,7 +30,9 @@ export function readDeploymentMode(environment = DEFAULT_ENVIRONMENT, pollerMode
   try {
     context = (JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
   } catch (error) {
-    throw new CliUsageError(`cannot read the deployment configuration ${cdkJsonPath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliUsageError(
+      `cannot read the deployment configuration ${cdkJsonPath}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let config: ReturnType<typeof readConfig>;
   try {

@@ -108,6 +108,35 @@ describe('Kafka faults', () => {
     expectNothingLost(run);
   });
 
+  it('consumer crash (restarted by the mapping)', async ({ task }) => {
+    const crashes = (ctx: Pick<FaultContext, 'twin'>) =>
+      Object.values(ctx.twin.mappings).reduce((n, m) => n + m.stats().consumerCrashes, 0);
+    let crashed = 0;
+    const run = await runFaultScenario({
+      fault: 'consumer crash',
+      consumerRestart: { backoff: { initialMs: 200, maxMs: 1000 }, maxConsecutiveCrashes: 5, stableAfterMs: 60_000 },
+      inject: async (ctx) => {
+        await ctx.progress(0.25);
+        // Not retriable for kafkajs: the answer crashes the consumer that fetched it, for good. One at a
+        // time: a consumer fetches from every broker at once, and one crash stops all its fetchers.
+        for (let n = 1; n <= 3; n++) {
+          ctx.embedded.pushRequestErrors(KafkaApiKey.Fetch, [KafkaErrorCode.TopicAuthorizationFailed]);
+          await ctx.waitFor(`consumer crash ${n}`, () => crashes(ctx) >= n, 60_000);
+        }
+        ctx.embedded.clearRequestErrors(KafkaApiKey.Fetch);
+        crashed = crashes(ctx);
+      },
+    });
+    recordFaultRow(task, run.verification.row);
+    expectNothingLost(run);
+    const mappings = Object.values(run.twin.mappings).map((m) => m.stats());
+    expect(crashed).toBeGreaterThanOrEqual(3);
+    // Every crash was followed by a restart, and every mapping still reads.
+    expect(mappings.reduce((n, m) => n + m.consumerRestarts, 0)).toBe(mappings.reduce((n, m) => n + m.consumerCrashes, 0));
+    expect(run.twin.consumerFailures()).toEqual({});
+    expect(run.log.warnings.some((w) => /consumer crashed .*restarting it/.test(w))).toBe(true);
+  });
+
   it('OffsetCommit request errors', async ({ task }) => {
     const codes = repeat([KafkaErrorCode.CoordinatorNotAvailable, KafkaErrorCode.NotCoordinator, KafkaErrorCode.RequestTimedOut], 5);
     const run = await runFaultScenario({

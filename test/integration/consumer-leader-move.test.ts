@@ -5,8 +5,8 @@
  */
 import { type Consumer, logLevel, Partitioners } from 'kafkajs';
 import { afterEach, expect, it } from 'vitest';
-import { installSingleFlightJoin } from '../../local/kafka/single-flight-join.js';
 import { startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
+import { installSingleFlightJoin } from '../../local/kafka/single-flight-join.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -2,7 +2,7 @@ import { type Admin, type Kafka, logLevel, Partitioners, type Producer } from 'k
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventSourceMapping, type EventSourceMappingConfig, type InvocationInfo } from '../../local/esm/event-source-mapping.js';
 import type { FailureEnvelope } from '../../local/esm/failure-envelope.js';
-import { type EmbeddedKafka, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
+import { type EmbeddedKafka, KafkaApiKey, KafkaErrorCode, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
@@ -456,6 +456,53 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     await waitFor('the retry', () => infos.length === 2);
     expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
     expect(mapping.stats().overrunning).toBe(0);
+  });
+
+  it('restarts a crashed consumer with backoff, counts it, and loses nothing', async () => {
+    const { input, failures } = topics(2);
+    const { delivered, mapping } = await startMapping({
+      input,
+      failures,
+      config: {
+        consumerRestart: { backoff: { initialMs: 50, maxMs: 100 }, maxConsecutiveCrashes: 5, stableAfterMs: 60_000 },
+        onWarning: () => {},
+      },
+    });
+    await produce(input, [{ value: 'before', partition: 0 }]);
+    await waitFor('the first record', () => delivered().length === 1);
+    // Not retriable for kafkajs: the consumer crashes and kafkajs does not restart it.
+    cluster.pushRequestErrors(KafkaApiKey.Fetch, [KafkaErrorCode.TopicAuthorizationFailed]);
+    await waitFor('the crash', () => mapping.stats().consumerCrashes === 1);
+    await produce(input, [
+      { value: 'after0', partition: 0 },
+      { value: 'after1', partition: 1 },
+    ]);
+    await waitFor('the records after the crash', () => delivered().length === 3, 60_000);
+    expect(valuesOf(delivered()).sort()).toEqual(['after0', 'after1', 'before']);
+    expect(mapping.stats()).toMatchObject({ consumerCrashes: 1, consumerRestarts: 1 });
+    expect(mapping.stats().consumerFailure).toBeUndefined();
+    cluster.clearRequestErrors(KafkaApiKey.Fetch);
+  });
+
+  it('declares the consumer failed, with the reason, when it keeps crashing', async () => {
+    const { input, failures } = topics(1);
+    const warnings: string[] = [];
+    const { mapping } = await startMapping({
+      input,
+      failures,
+      config: {
+        consumerRestart: { backoff: { initialMs: 50, maxMs: 100 }, maxConsecutiveCrashes: 1, stableAfterMs: 60_000 },
+        onWarning: (message) => warnings.push(message),
+      },
+    });
+    cluster.pushRequestErrors(
+      KafkaApiKey.Fetch,
+      Array.from({ length: 2 }, () => KafkaErrorCode.TopicAuthorizationFailed),
+    );
+    await waitFor('the consumer to be given up', () => mapping.stats().consumerFailure !== undefined, 60_000);
+    expect(mapping.stats().consumerFailure).toMatch(/crashed 2 times in a row .*Topic authorization failed/i);
+    expect(warnings.some((w) => w.startsWith('CONSUMER FAILED'))).toBe(true);
+    cluster.clearRequestErrors(KafkaApiKey.Fetch);
   });
 
   it('refuses to start on a missing topic, naming it', async () => {

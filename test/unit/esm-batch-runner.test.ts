@@ -52,7 +52,12 @@ function harness(
     async invoke(records, attempt) {
       invocations++;
       log.push(`invoke#${attempt} ${records.map(id).join(',')}`);
-      return { outcome: decide(records, attempt), requestId: `req-${invocations}`, payloadBytes: 1000 + records.length, ...extra(records, attempt) };
+      return {
+        outcome: decide(records, attempt),
+        requestId: `req-${invocations}`,
+        payloadBytes: 1000 + records.length,
+        ...extra(records, attempt),
+      };
     },
     async settle(work) {
       log.push('settle');
@@ -256,7 +261,7 @@ describe('runBatch per poller mode', () => {
     expect(h.log.slice(-2)).toEqual(['failure 0@10,0@11,1@5', 'commit 0:12,1:6']);
   });
 
-  it('provisioned: retries the stage\'s maxRetryAttempts times, then the failure destination', async () => {
+  it("provisioned: retries the stage's maxRetryAttempts times, then the failure destination", async () => {
     const h = harness(policy({ maxRetryAttempts: 2 }), () => thrown);
     await runBatch(batch, h.ctx);
     expect(h.log.filter((l) => l.startsWith('invoke'))).toHaveLength(3);
@@ -328,7 +333,11 @@ describe('runBatch after a function timeout', () => {
     const running = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    const h = harness(policy({ maxRetryAttempts: 0 }), () => ({ kind: 'failed', reason: 'task timed out' }), () => ({ stillRunning: running }));
+    const h = harness(
+      policy({ maxRetryAttempts: 0 }),
+      () => ({ kind: 'failed', reason: 'task timed out' }),
+      () => ({ stillRunning: running }),
+    );
     const done = runBatch([record(0, 1)], h.ctx);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(h.failures).toEqual([]);
@@ -338,4 +347,3 @@ describe('runBatch after a function timeout', () => {
     expect(h.log.slice(-2)).toEqual(['failure 0@1', 'commit 0:2']);
   });
 });
-

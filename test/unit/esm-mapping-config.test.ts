@@ -37,7 +37,10 @@ describe('EventSourceMapping configuration', () => {
     ],
     [{ pollerMode: 'on-demand', failureDestination: 'kafka' }, /a Kafka failure destination needs provisioned mode/],
     [{ stage: { ...pipeline.stages.ingest, startingPosition: 'AT_TIMESTAMP' } }, /AT_TIMESTAMP needs startingPositionTimestamp/],
-    [{ stage: { ...pipeline.stages.ingest, startingPositionTimestamp: 1_800_000_000 } }, /startingPositionTimestamp applies only with AT_TIMESTAMP/],
+    [
+      { stage: { ...pipeline.stages.ingest, startingPositionTimestamp: 1_800_000_000 } },
+      /startingPositionTimestamp applies only with AT_TIMESTAMP/,
+    ],
   ] as [Partial<EventSourceMappingConfig>, RegExp][])('rejects %o with a one-line reason', (override, message) => {
     const build = () => new EventSourceMapping({ ...base, ...override });
     expect(build).toThrow(EventSourceMappingConfigError);
