@@ -24,7 +24,7 @@ export function kafkaAccessStatements(cluster: KafkaCluster, access: KafkaAccess
         topicStatement(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], access.topics),
       ];
     case 'consume':
-      // What the event source mapping needs (lambda-kafka-esm.md section 5).
+      // What the event source mapping needs (docs/lambda-kafka-esm.md section 5).
       return [
         clusterStatement(['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration']),
         topicStatement(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], [access.topic]),

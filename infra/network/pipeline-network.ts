@@ -1,6 +1,6 @@
 /**
  * The VPC: private subnets across availability zones, flow logs, and the way out to AWS APIs
- * that the functions and the on-demand event source mappings need (lambda-kafka-esm.md section 5):
+ * that the functions and the on-demand event source mappings need (docs/lambda-kafka-esm.md section 5):
  * interface endpoints for Lambda, STS, MSK and Secrets Manager, or NAT gateways.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';

@@ -1,5 +1,5 @@
 /**
- * Assembles the records of one invocation (lambda-kafka-esm.md section 2). A batch closes when it
+ * Assembles the records of one invocation (docs/lambda-kafka-esm.md section 2). A batch closes when it
  * holds batchSize records, when its window (opened by its first record) ends, or when the next
  * record would push the JSON payload past maxPayloadBytes. Sizes are counted exactly: the payload
  * of a batch is byte for byte the length of JSON.stringify(encodeMskEvent(records, source)).

@@ -1,6 +1,6 @@
 /**
  * Interprets what a handler returned, as Lambda does with ReportBatchItemFailures
- * (lambda-kafka-esm.md section 3): empty or null means success, a well-formed list of failed items
+ * (docs/lambda-kafka-esm.md section 3): empty or null means success, a well-formed list of failed items
  * means partial failure, anything else means the whole batch failed.
  */
 import { type KafkaRecord, topicPartitionKey } from '../../src/kafka/msk-event.js';

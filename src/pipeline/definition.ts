@@ -37,7 +37,7 @@ export interface TopicDefinition {
   readonly retentionHours: number;
 }
 
-/** What happens when the handler throws (see lambda-kafka-esm.md section 3). */
+/** What happens when the handler throws (see docs/lambda-kafka-esm.md section 3). */
 export interface RetryPolicy {
   /** Attempts after the first; -1 = until the record expires (AWS default). */
   readonly maxRetryAttempts: number;

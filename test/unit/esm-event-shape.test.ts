@@ -4,7 +4,7 @@ import { BatchAssembler } from '../../local/esm/batch-assembler.js';
 import { recordFromMessage } from '../../local/esm/record-from-message.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
-// The event sample of lambda-kafka-esm.md section 1 (AWS guide, second partition with a keyless record).
+// The event sample of docs/lambda-kafka-esm.md section 1 (AWS guide, second partition with a keyless record).
 const SAMPLE = `{"eventSource":"aws:kafka",
  "eventSourceArn":"arn:aws:kafka:us-east-1:123456789012:cluster/vpc-2priv-2pub/751d2973-a626-431c-9d4e-d7975eb44dd7-2",
  "bootstrapServers":"b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092",

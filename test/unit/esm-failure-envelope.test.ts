@@ -3,7 +3,7 @@ import { buildFailureEnvelope, DEFAULT_EVENT_SOURCE_ARN, FailureCondition, funct
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 
-// The Kafka on-failure destination sample of lambda-kafka-esm.md section 3, payload filled in.
+// The Kafka on-failure destination sample of docs/lambda-kafka-esm.md section 3, payload filled in.
 const AWS_SAMPLE = {
   requestContext: {
     requestId: 'e4b46cbf-b738-xmpl-8880-a18cdf61200e',
