@@ -255,6 +255,8 @@ export class GroupConsumer {
     }
     if (restartedByKafkajs) {
       this.restarts++;
+      // kafkajs's new consumer group starts unpaused too.
+      this.options.onRestart();
       this.options.warn(`consumer crashed (${error.message}); kafkajs restarts it`);
       return;
     }

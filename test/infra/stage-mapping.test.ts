@@ -52,4 +52,12 @@ describe('stageMappingProps', () => {
       metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT, lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] },
     });
   });
+
+  it('AT_TIMESTAMP: passes the start time in epoch seconds, as the twin reads it', () => {
+    const atTime = { ...stage, startingPosition: 'AT_TIMESTAMP' as const, startingPositionTimestamp: 1_800_000_000 };
+    expect(stageMappingProps(atTime, { onFailure })).toMatchObject({
+      startingPosition: lambda.StartingPosition.AT_TIMESTAMP,
+      startingPositionTimestamp: 1_800_000_000,
+    });
+  });
 });

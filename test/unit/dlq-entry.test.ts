@@ -1,7 +1,7 @@
 /** Reading DLQ and failure-destination messages back, from records built by the very code that writes them. */
 import { describe, expect, it } from 'vitest';
 import { parseDlqMessage, parseFailureMessage, UNREADABLE_ENVELOPE } from '../../local/dlq/dlq-entry.js';
-import { buildFailureEnvelope, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
+import { buildBatchFailureEnvelope, buildFailureEnvelope, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
 import type { TopicMessage } from '../../local/kafka/read-topic.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
 import { DlqHeader } from '../../src/kafka/header-names.js';
@@ -126,6 +126,24 @@ describe('parseFailureMessage', () => {
     });
     expect(entry.headers.map((h) => h.key)).toEqual(['traceparent']);
     expect(entry.envelope?.requestContext.requestId).toBe('req-1');
+  });
+
+  it('reads an SQS-format batch envelope: the condition and where the records are, nothing to replay', () => {
+    const records = [
+      rawRecord('a', { topic: pipeline.topics.clean.name, partition: 1, offset: 40 }),
+      rawRecord('b', { topic: pipeline.topics.clean.name, partition: 1, offset: 42 }),
+    ];
+    const envelope = buildBatchFailureEnvelope(records, { ...failure, batchSize: 2 }, { functionArn: 'arn', source });
+    const entry = parseFailureMessage(
+      asMessage({ topic: 'shop-failures', key: null, value: JSON.stringify(envelope), headers: {} }, 0, 8),
+      pipeline,
+    );
+    expect(entry).toMatchObject({
+      reason: 'RetryAttemptsExhausted',
+      detail: `11 invocations, Unhandled, no payload; records ${pipeline.topics.clean.name}-1 40..42`,
+      value: null,
+    });
+    expect(entry.source).toBeUndefined();
   });
 
   it('keeps an envelope written without its payload, with nothing to replay', () => {
