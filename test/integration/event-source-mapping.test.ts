@@ -375,6 +375,46 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     ]);
   });
 
+  it('on-demand: ignores batchItemFailures, retries the whole batch without bisecting, and gives it up as one SQS-format envelope', async () => {
+    const { input, failures } = topics(1);
+    const group = uniqueName('esm-group');
+    await produce(input, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    let calls = 0;
+    const { infos, invocations } = await startMapping({
+      input,
+      failures,
+      group,
+      // The stage asks for everything provisioned mode offers; on-demand mode applies none of it.
+      retry: { maxRetryAttempts: 1, bisectBatchOnError: true, reportBatchItemFailures: true },
+      config: { pollerMode: 'on-demand', failureDestination: 'sqs', onWarning: () => {} },
+      handler: async () => {
+        calls++;
+        if (calls === 1) return { batchItemFailures: [{ itemIdentifier: { partition: `${input}-0`, offset: 1 } }] };
+        throw new Error('always fails');
+      },
+    });
+    await waitFor('the first batch done', async () => (await committed(group, input)).get(0) === 3, 60_000);
+    // The partial response counted as success, so the batch was done at once.
+    expect(infos.map((i) => i.outcome)).toEqual(['success']);
+    expect(invocations).toHaveLength(1);
+
+    await produce(input, [{ value: 'd' }, { value: 'e' }]);
+    await waitFor('the second batch given up', async () => (await committed(group, input)).get(0) === 5, 60_000);
+    const [message] = await readTopic(failures, 1);
+    const failed = infos.slice(1);
+    // 1 + 10 retries (capped by the destination), never bisected: every invocation held both records.
+    expect(failed).toHaveLength(11);
+    expect(failed.every((i) => i.records === 2 && i.outcome === 'error')).toBe(true);
+    expect(message).toBeDefined();
+    const envelope = JSON.parse(message?.value ?? '{}');
+    expect(message?.key).toBeNull();
+    expect(envelope).not.toHaveProperty('payload');
+    expect(envelope.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 11 });
+    expect(envelope.KafkaBatchInfo.recordsInfo).toEqual({
+      [`${input}-0`]: expect.objectContaining({ firstRecordOffset: '3', lastRecordOffset: '4' }),
+    });
+  });
+
   it('fails the whole batch when the response names a record that is not in it', async () => {
     const { input, failures } = topics(1);
     await produce(input, [{ value: 'a' }, { value: 'b' }]);
