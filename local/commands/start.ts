@@ -19,6 +19,14 @@ import { parseStartOptions, type RawStartOptions } from './start-options.js';
 
 const DRAIN_TIMEOUT_MS = 60_000;
 
+/** The run ended with a stage whose Kafka consumer could not be restarted (the summary says why). */
+export class ConsumerFailedError extends Error {
+  constructor(readonly stages: readonly string[]) {
+    super(`the Kafka consumer of ${stages.join(', ')} failed and was not restarted: records are left unread (see the summary)`);
+    this.name = 'ConsumerFailedError';
+  }
+}
+
 export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   const options = parseStartOptions(raw);
   const pipeline = definePipeline({ partitions: options.partitions, batchSize: options.batchSize, batchingWindowMs: options.windowMs });
@@ -142,13 +150,14 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       consumerRestarts: mappings.reduce((sum, m) => sum + m.stats().consumerRestarts, 0),
       consumerFailures: twin.consumerFailures(),
     });
-    // A stage that stopped reading is a failed run, whatever else the summary says.
-    if (Object.keys(summary.consumerFailures).length > 0) process.exitCode = 1;
     process.stdout.write(`${formatSummary(summary)}\n`);
     if (options.json) {
       writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
       err.write(`Summary written to ${options.json}\n`);
     }
+    // A stage that stopped reading is a failed run (exit code 1), whatever else the summary says.
+    const failed = Object.keys(summary.consumerFailures);
+    if (failed.length > 0) throw new ConsumerFailedError(failed);
     return summary;
   } finally {
     clearInterval(ticker);
