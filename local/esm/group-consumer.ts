@@ -35,7 +35,10 @@ function needsRejoin(error: unknown): boolean {
 /** How a crashed consumer is restarted, and when the mapping gives up on it. */
 export interface ConsumerRestartPolicy {
   readonly backoff: RetryBackoff;
-  /** Crashes in a row (none more than stableAfterMs apart) after which the consumer is declared failed. */
+  /**
+   * Crashes kafkajs does not restart (errors it deems not retriable), in a row and none more than
+   * stableAfterMs apart, after which the consumer is declared failed.
+   */
   readonly maxConsecutiveCrashes: number;
   /** A consumer that ran this long since its last crash counts as recovered. */
   readonly stableAfterMs: number;
@@ -243,21 +246,20 @@ export class GroupConsumer {
   private onCrash(error: Error, restartedByKafkajs: boolean): void {
     if (this.options.isStopping()) return;
     this.crashes++;
+    if (restartedByKafkajs) {
+      // A retriable error (a broker away, a timeout): kafkajs starts the consumer again itself, with
+      // a new, unpaused consumer group. Not counted towards giving up: it recovers as the cause heals.
+      this.restarts++;
+      this.options.onRestart();
+      this.options.warn(`consumer crashed (${error.message}); kafkajs restarts it`);
+      return;
+    }
     const now = Date.now();
     this.consecutiveCrashes = now - this.lastCrashAt > this.options.restart.stableAfterMs ? 1 : this.consecutiveCrashes + 1;
     this.lastCrashAt = now;
     if (this.consecutiveCrashes > this.options.restart.maxConsecutiveCrashes) {
       this.failure = `consumer crashed ${this.consecutiveCrashes} times in a row and was not restarted; last error: ${error.message}`;
       this.options.warn(`CONSUMER FAILED: ${this.failure}`);
-      // kafkajs restarts a retriable crash on its own: stop that consumer too.
-      if (restartedByKafkajs) void this.consumer?.disconnect().catch(() => {});
-      return;
-    }
-    if (restartedByKafkajs) {
-      this.restarts++;
-      // kafkajs's new consumer group starts unpaused too.
-      this.options.onRestart();
-      this.options.warn(`consumer crashed (${error.message}); kafkajs restarts it`);
       return;
     }
     const delay = backoffDelayMs(this.consecutiveCrashes, this.options.restart.backoff);
