@@ -12,9 +12,6 @@ import { installSingleFlightJoin } from '../local/kafka/single-flight-join.js';
 import { createKafkaPublisher, type RecordPublisher } from '../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../src/kafka/msk-event.js';
 
-// The same kafkajs consumer behaviour as the mapping emulator's.
-installSingleFlightJoin();
-
 export interface RelayOptions {
   readonly kafka: Kafka;
   /** Input topic first, then one topic per hop. */
@@ -114,6 +111,8 @@ class RelayHop {
 
 /** Starts every hop and resolves once each consumer group has been joined. */
 export async function startKafkaRelay(options: RelayOptions): Promise<KafkaRelay> {
+  // The same kafkajs consumer behaviour as the mapping emulator's (explicit, not an import side effect).
+  installSingleFlightJoin();
   const { kafka, topics } = options;
   if (topics.length < 2) throw new Error(`a relay needs an input and at least one output topic, got ${topics.length}`);
   const hops: RelayHop[] = [];
