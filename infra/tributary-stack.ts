@@ -71,7 +71,8 @@ export class TributaryStack extends Stack {
     const name = `${pipeline.name}-${config.environment}`;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.network = new PipelineNetwork(this, 'Network', { config: config.network, logRetention });
+    const kafkaFailures = config.eventSource.failureDestination === 'kafka';
+    this.network = new PipelineNetwork(this, 'Network', { config: config.network, sqsEndpoint: !kafkaFailures, logRetention });
     this.cluster = new KafkaCluster(this, 'Kafka', {
       clusterName: name,
       config: config.kafka,
@@ -91,7 +92,7 @@ export class TributaryStack extends Stack {
       settings,
       deleteOnRemoval: config.deleteTopicsOnRemoval,
     });
-    // The custom resource's function reaches MSK and its API through the network's endpoints.
+    // The custom resource's function reaches the brokers from the private subnets.
     this.topics.node.addDependency(this.network);
 
     this.database = new AnalyticsDatabase(this, 'Database', {
@@ -112,7 +113,6 @@ export class TributaryStack extends Stack {
     this.migrations.node.addDependency(this.network);
 
     const provisioned = usesProvisionedPollers(config);
-    const kafkaFailures = config.eventSource.failureDestination === 'kafka';
     if (!kafkaFailures) {
       this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
         encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -11,11 +11,11 @@ import { ManagedKafkaEventSource, type ManagedKafkaEventSourceProps } from 'aws-
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { bootstrapBrokersStatement, type KafkaAccess, kafkaAccessStatements } from '../kafka/kafka-access.js';
+import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement } from '../kafka/kafka-access.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
-import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import type { AnalyticsDatabase } from '../store/analytics-database.js';
+import { FunctionRole } from './function-role.js';
 import { bundlingOptions, FUNCTIONS_DIR, newestNodeRuntime, PROJECT_ROOT } from './function-bundling.js';
 
 /** Settings every pipeline function shares. */
@@ -53,8 +53,10 @@ export class PipelineFunction extends nodejs.NodejsFunction {
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const role = new FunctionRole(scope, `${id}Role`, { logGroup, inVpc: true, description: `Execution role of ${props.name}` });
     super(scope, id, {
       description: props.description,
+      role,
       entry: join(FUNCTIONS_DIR, props.name, 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -78,11 +80,9 @@ export class PipelineFunction extends nodejs.NodejsFunction {
     });
     this.shortName = props.name;
     this.settings = settings;
-    acknowledge(this, NagFinding.lambdaBasicExecutionRole);
-    acknowledge(this, NagFinding.lambdaVpcAccessExecutionRole);
   }
 
-  /** Produces to the given topics with IAM auth: cluster ARN in the environment, WriteData on those topics. */
+  /** Produces to the given topics with IAM auth: brokers in the environment, WriteData on those topics. */
   bindKafkaProducer(cluster: KafkaCluster, topics: readonly string[]): this {
     return this.bindKafka(cluster, { kind: 'produce', topics });
   }
@@ -95,6 +95,8 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   /**
    * Triggers this function from a topic with an event source mapping, and grants the mapping
    * (which runs with this function's role) what it needs to read the topic as its consumer group.
+   * The mapping resolves the brokers itself (kafka:DescribeClusterV2, kafka:GetBootstrapBrokers on
+   * the cluster); the function's own code never calls the MSK API.
    */
   bindKafkaConsumer(
     cluster: KafkaCluster,
@@ -102,7 +104,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   ): ManagedKafkaEventSource {
     const source = new ManagedKafkaEventSource({ ...props, clusterArn: cluster.clusterArn });
     this.addEventSource(source);
-    acknowledge(this, NagFinding.lambdaMskExecutionRole);
+    this.addToRolePolicy(mappingControlPlaneStatement(cluster));
     for (const statement of kafkaAccessStatements(cluster, { kind: 'consume', topic: props.topic, groupId: props.consumerGroupId })) {
       this.addToRolePolicy(statement);
     }
@@ -140,9 +142,10 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   }
 
   private bindKafka(cluster: KafkaCluster, access: KafkaAccess): this {
+    // Looked up once at deploy time: no MSK API call (and no endpoint for it) at cold start.
+    this.addEnvironment('KAFKA_BROKERS', cluster.bootstrapBrokers);
     this.addEnvironment('KAFKA_AUTH', 'iam');
     this.addEnvironment('MSK_CLUSTER_ARN', cluster.clusterArn);
-    this.addToRolePolicy(bootstrapBrokersStatement(cluster));
     for (const statement of kafkaAccessStatements(cluster, access)) this.addToRolePolicy(statement);
     return this;
   }

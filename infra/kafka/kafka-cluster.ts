@@ -11,6 +11,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../config/tributary-config.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
+import { BootstrapBrokers } from './bootstrap-brokers.js';
 
 /** The port brokers listen on for SASL/IAM over TLS. */
 export const KAFKA_IAM_PORT = 9098;
@@ -26,6 +27,8 @@ export class KafkaCluster extends Construct {
   readonly clusterArn: string;
   readonly clusterName: string;
   readonly config: KafkaConfig;
+  /** The IAM bootstrap brokers, `host:9098,...`, looked up at deploy time. */
+  readonly bootstrapBrokers: string;
   /** The cluster's security group; the event source mapping pollers use it too. */
   readonly securityGroup: ec2.SecurityGroup;
   /** Customer managed key encrypting broker storage (provisioned only: MSK Serverless always uses an AWS owned key). */
@@ -87,6 +90,10 @@ export class KafkaCluster extends Construct {
       });
       this.clusterArn = cluster.ref;
     }
+    this.bootstrapBrokers = new BootstrapBrokers(this, 'BootstrapBrokers', {
+      clusterArn: this.clusterArn,
+      logRetention: props.logRetention,
+    }).saslIam;
     // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
     this.clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
   }

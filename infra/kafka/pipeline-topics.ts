@@ -5,14 +5,12 @@
  * removed unless deleteTopicsOnRemoval is set.
  */
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
 import { type TopicSpec, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { customResourceProvider } from '../functions/custom-resource-provider.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
-import { acknowledgeProviderFramework } from '../nag/nag-acknowledgements.js';
 import type { KafkaCluster } from './kafka-cluster.js';
 
 export interface PipelineTopicsProps {
@@ -75,14 +73,7 @@ export class PipelineTopics extends Construct {
       props.deleteOnRemoval,
     );
     this.adminFunction = adminFunction;
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: adminFunction,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
-        retention: props.settings.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(provider, adminFunction);
+    const provider = customResourceProvider(this, 'Provider', adminFunction, props.settings.logRetention);
     const properties: TopicsResourceProperties = {
       Topics: JSON.stringify(specs),
       DeleteOnRemoval: props.deleteOnRemoval ? 'true' : 'false',
