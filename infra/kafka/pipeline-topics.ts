@@ -28,9 +28,24 @@ export interface TopicsResourceProperties {
   readonly DeleteOnRemoval: 'true' | 'false';
 }
 
-/** Base64 of the JSON map of topic configs, the form AWS::MSK::Topic's Configs takes. */
-export function topicConfigs(spec: TopicSpec): string {
-  return Buffer.from(JSON.stringify({ 'retention.ms': String(spec.retentionMs) })).toString('base64');
+/** min.insync.replicas for a replication factor: one replica may be down without refusing acks=all writes. */
+export function minInSyncReplicas(replicationFactor: number): number | undefined {
+  return replicationFactor >= 3 ? replicationFactor - 1 : undefined;
+}
+
+/** A topic's configuration as Java-properties text (`key=value` lines), what MSK reads and DescribeTopic returns. */
+export function topicProperties(spec: TopicSpec, replicationFactor: number): string {
+  const minIsr = minInSyncReplicas(replicationFactor);
+  const entries: [string, string][] = [
+    ['retention.ms', String(spec.retentionMs)],
+    ...(minIsr !== undefined ? [['min.insync.replicas', String(minIsr)] as [string, string]] : []),
+  ];
+  return entries.map(([key, value]) => `${key}=${value}\n`).join('');
+}
+
+/** AWS::MSK::Topic's Configs: base64 of the properties text. */
+export function topicConfigs(spec: TopicSpec, replicationFactor: number): string {
+  return Buffer.from(topicProperties(spec, replicationFactor), 'utf8').toString('base64');
 }
 
 export class PipelineTopics extends Construct {
@@ -48,12 +63,13 @@ export class PipelineTopics extends Construct {
     if (cluster.supportsTopicResources) {
       const maxReplicas = cluster.config.brokerCount;
       for (const spec of specs) {
+        const replicationFactor = Math.min(spec.replicationFactor, maxReplicas);
         const topic = new msk.CfnTopic(this, spec.name, {
           clusterArn: cluster.clusterArn,
           topicName: spec.name,
           partitionCount: spec.partitions,
-          replicationFactor: Math.min(spec.replicationFactor, maxReplicas),
-          configs: topicConfigs(spec),
+          replicationFactor,
+          configs: topicConfigs(spec, replicationFactor),
         });
         topic.applyRemovalPolicy(removal);
       }
