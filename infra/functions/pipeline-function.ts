@@ -15,8 +15,8 @@ import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement }
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import type { AnalyticsDatabase } from '../store/analytics-database.js';
-import { FunctionRole } from './function-role.js';
 import { bundlingOptions, FUNCTIONS_DIR, newestNodeRuntime, PROJECT_ROOT } from './function-bundling.js';
+import { FunctionRole } from './function-role.js';
 
 /** Settings every pipeline function shares. */
 export interface FunctionSettings {

@@ -1,7 +1,7 @@
 /** What the dashboard and the alarms look at, and the metrics they share. */
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as rds from 'aws-cdk-lib/aws-rds';

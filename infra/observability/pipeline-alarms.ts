@@ -182,16 +182,12 @@ export class PipelineAlarms extends Construct {
       );
     } else {
       for (const [stage, mapping] of observed.mappings) {
-        add(
-          `${stage}-failed-records`,
-          mappingMetric(mapping, 'OnFailureDestinationDeliveredEventCount'),
-          {
-            alarmDescription: `Records of ${stage} ran out of retries and went to ${observed.pipeline.topics.failures.name}`,
-            threshold: 1,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluationPeriods: 1,
-          },
-        );
+        add(`${stage}-failed-records`, mappingMetric(mapping, 'OnFailureDestinationDeliveredEventCount'), {
+          alarmDescription: `Records of ${stage} ran out of retries and went to ${observed.pipeline.topics.failures.name}`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        });
       }
     }
     add('aurora-capacity', observed.database.metric('ACUUtilization', { period: Duration.minutes(5), statistic: 'Maximum' }), {

@@ -147,9 +147,13 @@ export class PipelineDashboard extends Construct {
         },
       ),
       graph('Aurora connections', [observed.database.metricDatabaseConnections({ period: ONE_MINUTE, statistic: 'Maximum' })]),
-      graph('Aurora CPU (%) and freeable memory (bytes)', [observed.database.metricCPUUtilization({ period: ONE_MINUTE, statistic: 'Maximum' })], {
-        right: [observed.database.metricFreeableMemory({ period: ONE_MINUTE, statistic: 'Minimum' })],
-      }),
+      graph(
+        'Aurora CPU (%) and freeable memory (bytes)',
+        [observed.database.metricCPUUtilization({ period: ONE_MINUTE, statistic: 'Maximum' })],
+        {
+          right: [observed.database.metricFreeableMemory({ period: ONE_MINUTE, statistic: 'Minimum' })],
+        },
+      ),
     );
     this.dashboard.addWidgets(
       graph('Aurora commit latency (ms)', [observed.database.metric('CommitLatency', { period: ONE_MINUTE, statistic: 'Average' })]),
@@ -202,8 +206,6 @@ export class PipelineDashboard extends Construct {
         ),
       );
     }
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: HEIGHT }),
-    );
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: HEIGHT }));
   }
 }
