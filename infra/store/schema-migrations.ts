@@ -5,7 +5,7 @@
  * deploy runs it; a failure fails the deployment.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DatabaseUser } from '../../functions/migrate/database-users.js';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../src/store/migrate.js';
