@@ -20,7 +20,7 @@ export const NagFinding = {
       'Only the ec2 network interface actions Lambda performs for a function in the VPC and for a Kafka mapping\'s pollers (create, describe, delete, assign and unassign private IPs; describe subnets, security groups, VPCs) are granted on "*": the Describe actions support no resource-level permissions. Logs go to the function\'s own log group only.',
   },
   providerInvokesItsFunction: {
-    // The finding names the function's logical id; see providerInvokeFinding().
+    // The finding names the function's logical id; see acknowledgeProviderFramework().
     id: 'AwsSolutions-IAM5[Resource::<onEvent function>.Arn>:*]',
     reason:
       'The CDK custom resource provider framework may invoke any version of its own onEvent function; the wildcard covers versions of that one function.',

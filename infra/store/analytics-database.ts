@@ -60,7 +60,7 @@ export class AnalyticsDatabase extends Construct {
     });
 
     const instance = { publiclyAccessible: false, autoMinorVersionUpgrade: true };
-    // With readers, each instance gets its own zone (writer in the first), so losing a zone leaves
+    // With readers, instances are spread over the zones (writer in the first), so losing a zone leaves
     // a reader to fail over to. Without readers the writer is left where RDS puts it.
     const zones = network.vpc.availabilityZones;
     const zoneOf = (i: number) => (config.readers > 0 ? { availabilityZone: zones[i % zones.length] } : {});
