@@ -258,7 +258,7 @@ export class TributaryStack extends Stack {
    * region deployed to, so prod gets three zones without pinning an account.
    */
   override get availabilityZones(): string[] {
-    if (Token.isUnresolved(this.region) && this.zoneCount > 2) {
+    if ((Token.isUnresolved(this.account) || Token.isUnresolved(this.region)) && this.zoneCount > 2) {
       return Array.from({ length: this.zoneCount }, (_, i) => Fn.select(i, Fn.getAzs()));
     }
     return super.availabilityZones;
