@@ -1,8 +1,9 @@
 /**
  * A pipeline Lambda function: bundled with esbuild from functions/<name>/handler.ts, arm64 on the
- * newest Node.js runtime aws-cdk-lib offers, in the VPC, with Powertools settings and its own log
- * group. Every `bind...` method sets the environment variables a capability needs AND grants it,
- * so configuration and permission never drift apart.
+ * newest Node.js runtime aws-cdk-lib offers, in the VPC, with Powertools settings, its own log
+ * group and an execution role that writes only to that group (function-role.ts). Every `bind...`
+ * method sets the environment variables a capability needs AND grants it, so configuration and
+ * permission never drift apart.
  */
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
