@@ -3,7 +3,7 @@
  * their event source mappings, Aurora with its schema, the HTTP APIs, dashboard and alarms. The
  * pipeline definition decides the topology; this stack only places it on AWS.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KafkaDlq, type ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -40,6 +40,12 @@ export function stackName(config: TributaryConfig): string {
   return `Tributary-${config.pipeline.name}-${config.environment}`;
 }
 
+/**
+ * Timeout of the functions behind the HTTP APIs: under API Gateway's 30 s integration limit, so
+ * the function (and its log) ends before the caller gets a 503 from the gateway.
+ */
+export const API_FUNCTION_TIMEOUT = Duration.seconds(25);
+
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 export class TributaryStack extends Stack {
@@ -58,6 +64,7 @@ export class TributaryStack extends Stack {
   readonly failureQueue?: sqs.Queue;
   readonly alarms: PipelineAlarms;
   readonly dashboard: PipelineDashboard;
+  private readonly zoneCount: number;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     const { config } = props;
@@ -66,12 +73,14 @@ export class TributaryStack extends Stack {
       ...(config.account || config.region ? { env: { account: config.account, region: config.region } } : {}),
       ...props,
     });
+    this.zoneCount = config.network.maxAzs;
     const pipeline = definePipeline(config.pipeline);
     this.pipeline = pipeline;
     const name = `${pipeline.name}-${config.environment}`;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.network = new PipelineNetwork(this, 'Network', { config: config.network, logRetention });
+    const kafkaFailures = config.eventSource.failureDestination === 'kafka';
+    this.network = new PipelineNetwork(this, 'Network', { config: config.network, sqsEndpoint: !kafkaFailures, logRetention });
     this.cluster = new KafkaCluster(this, 'Kafka', {
       clusterName: name,
       config: config.kafka,
@@ -91,7 +100,7 @@ export class TributaryStack extends Stack {
       settings,
       deleteOnRemoval: config.deleteTopicsOnRemoval,
     });
-    // The custom resource's function reaches MSK and its API through the network's endpoints.
+    // The custom resource's function reaches the brokers from the private subnets.
     this.topics.node.addDependency(this.network);
 
     this.database = new AnalyticsDatabase(this, 'Database', {
@@ -112,7 +121,6 @@ export class TributaryStack extends Stack {
     this.migrations.node.addDependency(this.network);
 
     const provisioned = usesProvisionedPollers(config);
-    const kafkaFailures = config.eventSource.failureDestination === 'kafka';
     if (!kafkaFailures) {
       this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -165,6 +173,7 @@ export class TributaryStack extends Stack {
       name: 'http-ingest',
       description: `HTTP ingest: validates a batch of raw events and produces it to ${pipeline.topics.raw.name}`,
       settings,
+      timeout: API_FUNCTION_TIMEOUT,
     }).bindKafkaProducer(this.cluster, [pipeline.topics.raw.name]);
     this.httpIngestFunction.node.addDependency(this.topics.ready);
 
@@ -172,6 +181,7 @@ export class TributaryStack extends Stack {
       name: 'query',
       description: 'Query API: named analytics over the store',
       settings,
+      timeout: API_FUNCTION_TIMEOUT,
     }).bindStore(this.database, QUERY_DB_USER);
     this.queryFunction.node.addDependency(this.migrations.resource);
 
@@ -206,8 +216,14 @@ export class TributaryStack extends Stack {
       stageFunctions: this.stageFunctions,
       mappings: this.mappings,
       functions,
+      apis: new Map([
+        ['ingest', this.ingestApi.api],
+        ['query', this.queryApi.api],
+      ]),
       clusterName: this.cluster.clusterName,
       clusterType: config.kafka.clusterType,
+      ...(config.kafka.clusterType === 'provisioned' ? { brokerCount: config.kafka.brokerCount } : {}),
+      mappingMetrics: provisioned,
       ...(this.failureQueue ? { failureQueue: this.failureQueue } : {}),
       database: this.database.cluster,
     };
@@ -234,5 +250,17 @@ export class TributaryStack extends Stack {
     if (this.failureQueue) {
       new CfnOutput(this, 'FailureQueueUrl', { description: 'Batches whose retries ran out', value: this.failureQueue.queueUrl });
     }
+  }
+
+  /**
+   * The zones the VPC spreads over. An environment-agnostic stack sees only two (the CDK cannot
+   * look the region up at synth); with more asked for, take that many from Fn::GetAZs of the
+   * region deployed to, so prod gets three zones without pinning an account.
+   */
+  override get availabilityZones(): string[] {
+    if ((Token.isUnresolved(this.account) || Token.isUnresolved(this.region)) && this.zoneCount > 2) {
+      return Array.from({ length: this.zoneCount }, (_, i) => Fn.select(i, Fn.getAzs()));
+    }
+    return super.availabilityZones;
   }
 }

@@ -24,7 +24,7 @@ export function createMetrics(serviceName: string): Metrics {
 }
 
 export async function publisherFromEnv(clientId: string): Promise<RecordPublisher> {
-  return createKafkaPublisher(createKafka(await connectionFromEnv(clientId)));
+  return createKafkaPublisher(createKafka(connectionFromEnv(clientId)));
 }
 
 export function storeFromEnv(): SqlClient {

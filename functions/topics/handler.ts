@@ -23,7 +23,7 @@ export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomR
 }
 
 const withAdmin: WithAdmin = async (fn) => {
-  const admin = createKafka(await connectionFromEnv('tributary-topics')).admin();
+  const admin = createKafka(connectionFromEnv('tributary-topics')).admin();
   await admin.connect();
   try {
     return await fn(admin);

@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Admin } from 'kafkajs';
-import { ensureTopics, type TopicAdmin, type TopicSpec } from '../../src/kafka/ensure-topics.js';
+import { ensureTopics, MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS, type TopicAdmin, type TopicSpec } from '../../src/kafka/ensure-topics.js';
 
 /** What the handler needs from a Kafka admin client. */
 export type TopicsResourceAdmin = TopicAdmin & Pick<Admin, 'deleteTopics'>;
@@ -85,12 +85,16 @@ export async function handleTopicsEvent(
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
 
-  const result = await withAdmin((admin) => ensureTopics(admin, request.topics));
+  // The resource keeps the topics of MSK Serverless (provisioned clusters use AWS::MSK::Topic).
+  const result = await withAdmin((admin) =>
+    ensureTopics(admin, request.topics, { alterableConfigs: MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS }),
+  );
   logger.info('topics ensured', {
     created: result.create.map((t) => t.name),
     partitionsAdded: result.addPartitions,
     keptLarger: result.keptLarger,
     retentionUpdated: result.retentionUpdated,
+    overridesNotResent: result.overridesNotResent,
   });
   return {
     PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : physicalResourceId,

@@ -42,6 +42,7 @@ export const CONFIG_KEYS = [
   'kafka.brokerInstanceType',
   'kafka.brokerCount',
   'kafka.brokerVolumeGiB',
+  'kafka.storageAutoscalingMaxGiB',
   'eventSource.minPollers',
   'eventSource.maxPollers',
   'eventSource.failureDestination',
@@ -51,6 +52,8 @@ export const CONFIG_KEYS = [
   'database.deletionProtection',
   'database.removal',
   'database.seedReferenceData',
+  'database.readers',
+  'database.backupRetentionDays',
   'api.auth',
   'api.jwtIssuer',
   'api.jwtAudience',
@@ -59,6 +62,9 @@ export const CONFIG_KEYS = [
   'alarms.offsetLagThreshold',
   'alarms.functionErrorsThreshold',
   'alarms.auroraCapacityPercent',
+  'alarms.freshnessP99Ms',
+  'alarms.dlqRecordsPerMinute',
+  'alarms.stalledMinutes',
   'alarms.email',
   'logRetentionDays',
   'deleteTopicsOnRemoval',
@@ -250,11 +256,6 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     }
     if (availabilityZones.length < 2) r.problem('network.availabilityZones', 'must name at least 2 zones (MSK and Aurora need two)');
     if (new Set(availabilityZones).size !== availabilityZones.length) r.problem('network.availabilityZones', 'must not repeat a zone');
-  } else if (network.maxAzs > 2 && !(account && region)) {
-    r.problem(
-      'network.maxAzs',
-      `above 2 needs account and region (or network.availabilityZones); an environment-agnostic stack sees 2 zones, got ${network.maxAzs}`,
-    );
   }
   if (r.has('network.natGateways') && network.egress !== 'nat') r.problem('network.natGateways', 'applies only with network.egress "nat"');
   if (network.natGateways > azCount)
@@ -271,15 +272,30 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     ),
     brokerCount: r.number('kafka.brokerCount', d.kafka.brokerCount, 1, 30),
     brokerVolumeGiB: r.number('kafka.brokerVolumeGiB', d.kafka.brokerVolumeGiB, 1, 16_384),
+    storageAutoscalingMaxGiB: r.optionalNumber('kafka.storageAutoscalingMaxGiB', 2, 16_384),
   };
   const [major = 0, minor = 0] = kafka.kafkaVersion.split('.').map(Number);
   if (major * 100 + minor < 307) r.problem('kafka.kafkaVersion', `must be 3.7 or later for KRaft, got "${kafka.kafkaVersion}"`);
   if (kafka.clusterType === 'serverless') {
-    for (const key of ['kafka.kafkaVersion', 'kafka.brokerInstanceType', 'kafka.brokerCount', 'kafka.brokerVolumeGiB'] as const) {
+    for (const key of [
+      'kafka.kafkaVersion',
+      'kafka.brokerInstanceType',
+      'kafka.brokerCount',
+      'kafka.brokerVolumeGiB',
+      'kafka.storageAutoscalingMaxGiB',
+    ] as const) {
       if (r.has(key)) r.problem(key, 'applies only with kafka.clusterType "provisioned"');
     }
-  } else if (kafka.brokerCount % azCount !== 0) {
-    r.problem('kafka.brokerCount', `must be a multiple of the ${azCount} availability zones, got ${kafka.brokerCount}`);
+  } else {
+    if (kafka.brokerCount % azCount !== 0) {
+      r.problem('kafka.brokerCount', `must be a multiple of the ${azCount} availability zones, got ${kafka.brokerCount}`);
+    }
+    if (kafka.storageAutoscalingMaxGiB !== undefined && kafka.storageAutoscalingMaxGiB <= kafka.brokerVolumeGiB) {
+      r.problem(
+        'kafka.storageAutoscalingMaxGiB',
+        `must exceed kafka.brokerVolumeGiB (${kafka.brokerVolumeGiB}), got ${kafka.storageAutoscalingMaxGiB}`,
+      );
+    }
   }
 
   const eventSource = {
@@ -305,6 +321,8 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     deletionProtection: r.boolean('database.deletionProtection', d.database.deletionProtection),
     removal: r.oneOf('database.removal', REMOVAL_MODES, d.database.removal),
     seedReferenceData: r.boolean('database.seedReferenceData', d.database.seedReferenceData),
+    readers: r.number('database.readers', d.database.readers, 0, 15),
+    backupRetentionDays: r.number('database.backupRetentionDays', d.database.backupRetentionDays, 1, 35),
   };
   if (database.minCapacity > database.maxCapacity) {
     r.problem('database.minCapacity', `must not exceed database.maxCapacity (${database.minCapacity} > ${database.maxCapacity})`);
@@ -329,6 +347,9 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     offsetLagThreshold: r.number('alarms.offsetLagThreshold', d.alarms.offsetLagThreshold, 1, 1e12),
     functionErrorsThreshold: r.number('alarms.functionErrorsThreshold', d.alarms.functionErrorsThreshold, 1, 1e9),
     auroraCapacityPercent: r.number('alarms.auroraCapacityPercent', d.alarms.auroraCapacityPercent, 1, 100),
+    freshnessP99Ms: r.number('alarms.freshnessP99Ms', d.alarms.freshnessP99Ms, 1, 86_400_000),
+    dlqRecordsPerMinute: r.number('alarms.dlqRecordsPerMinute', d.alarms.dlqRecordsPerMinute, 1, 1e9),
+    stalledMinutes: r.number('alarms.stalledMinutes', d.alarms.stalledMinutes, 2, 1440),
     email: r.optionalString('alarms.email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address'),
   };
 
@@ -349,7 +370,7 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     ...(region ? { region } : {}),
     pipeline: withoutUndefined(pipeline) as TributaryConfig['pipeline'],
     network: withoutUndefined(network) as TributaryConfig['network'],
-    kafka,
+    kafka: withoutUndefined(kafka) as TributaryConfig['kafka'],
     eventSource: withoutUndefined(eventSource) as TributaryConfig['eventSource'],
     database,
     api: withoutUndefined(api) as TributaryConfig['api'],

@@ -66,6 +66,12 @@ export interface KafkaConfig {
   readonly brokerCount: number;
   /** Provisioned only. @default 100 */
   readonly brokerVolumeGiB: number;
+  /**
+   * Provisioned only: let broker storage grow up to this size per broker (Application Auto Scaling,
+   * target tracking on KafkaBrokerStorageUtilization). MSK never shrinks it again.
+   * @default - no storage autoscaling
+   */
+  readonly storageAutoscalingMaxGiB?: number;
 }
 
 export interface EventSourceConfig {
@@ -93,8 +99,15 @@ export interface DatabaseConfig {
   readonly deletionProtection: boolean;
   /** @default 'snapshot' */
   readonly removal: RemovalMode;
-  /** Load the sample reference data (products, currency rates, IP ranges) at deploy. @default true */
+  /**
+   * Load the sample reference data (products, currency rates, IP ranges) at deploy. Only for
+   * environments that ask: cdk.json's dev block does. @default false
+   */
   readonly seedReferenceData: boolean;
+  /** Aurora Serverless v2 readers, each in another zone than the writer (failover targets). @default 0 */
+  readonly readers: number;
+  /** Days of automated backups (point-in-time restore within them). @default 7 */
+  readonly backupRetentionDays: number;
 }
 
 export interface ApiConfig {
@@ -117,6 +130,12 @@ export interface AlarmConfig {
   readonly functionErrorsThreshold: number;
   /** Alarm when Aurora uses at least this share of its maximum capacity, in percent. @default 90 */
   readonly auroraCapacityPercent: number;
+  /** Alarm when the sink's ingest-to-queryable latency p99 stays above this, in milliseconds. @default 5000 */
+  readonly freshnessP99Ms: number;
+  /** Alarm when the stages send more records than this per minute to the DLQ topic. @default 100 */
+  readonly dlqRecordsPerMinute: number;
+  /** Alarm when records enter the raw topic but the sink stores none for this many minutes. @default 10 */
+  readonly stalledMinutes: number;
   /** Subscribed to the alarm topic when set. @default - no subscription */
   readonly email?: string;
 }

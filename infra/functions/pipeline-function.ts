@@ -1,8 +1,9 @@
 /**
  * A pipeline Lambda function: bundled with esbuild from functions/<name>/handler.ts, arm64 on the
- * newest Node.js runtime aws-cdk-lib offers, in the VPC, with Powertools settings and its own log
- * group. Every `bind...` method sets the environment variables a capability needs AND grants it,
- * so configuration and permission never drift apart.
+ * newest Node.js runtime aws-cdk-lib offers, in the VPC, with Powertools settings, its own log
+ * group and an execution role that writes only to that group (function-role.ts). Every `bind...`
+ * method sets the environment variables a capability needs AND grants it, so configuration and
+ * permission never drift apart.
  */
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -11,12 +12,12 @@ import { ManagedKafkaEventSource, type ManagedKafkaEventSourceProps } from 'aws-
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { bootstrapBrokersStatement, type KafkaAccess, kafkaAccessStatements } from '../kafka/kafka-access.js';
+import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement } from '../kafka/kafka-access.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
-import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import type { AnalyticsDatabase } from '../store/analytics-database.js';
 import { bundlingOptions, FUNCTIONS_DIR, newestNodeRuntime, PROJECT_ROOT } from './function-bundling.js';
+import { FunctionRole } from './function-role.js';
 
 /** Settings every pipeline function shares. */
 export interface FunctionSettings {
@@ -53,8 +54,10 @@ export class PipelineFunction extends nodejs.NodejsFunction {
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const role = new FunctionRole(scope, `${id}Role`, { logGroup, inVpc: true, description: `Execution role of ${props.name}` });
     super(scope, id, {
       description: props.description,
+      role,
       entry: join(FUNCTIONS_DIR, props.name, 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -78,11 +81,9 @@ export class PipelineFunction extends nodejs.NodejsFunction {
     });
     this.shortName = props.name;
     this.settings = settings;
-    acknowledge(this, NagFinding.lambdaBasicExecutionRole);
-    acknowledge(this, NagFinding.lambdaVpcAccessExecutionRole);
   }
 
-  /** Produces to the given topics with IAM auth: cluster ARN in the environment, WriteData on those topics. */
+  /** Produces to the given topics with IAM auth: brokers in the environment, WriteData on those topics. */
   bindKafkaProducer(cluster: KafkaCluster, topics: readonly string[]): this {
     return this.bindKafka(cluster, { kind: 'produce', topics });
   }
@@ -95,6 +96,8 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   /**
    * Triggers this function from a topic with an event source mapping, and grants the mapping
    * (which runs with this function's role) what it needs to read the topic as its consumer group.
+   * The mapping resolves the brokers itself (kafka:DescribeClusterV2, kafka:GetBootstrapBrokers on
+   * the cluster); the function's own code never calls the MSK API.
    */
   bindKafkaConsumer(
     cluster: KafkaCluster,
@@ -102,7 +105,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   ): ManagedKafkaEventSource {
     const source = new ManagedKafkaEventSource({ ...props, clusterArn: cluster.clusterArn });
     this.addEventSource(source);
-    acknowledge(this, NagFinding.lambdaMskExecutionRole);
+    this.addToRolePolicy(mappingControlPlaneStatement(cluster));
     for (const statement of kafkaAccessStatements(cluster, { kind: 'consume', topic: props.topic, groupId: props.consumerGroupId })) {
       this.addToRolePolicy(statement);
     }
@@ -140,9 +143,10 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   }
 
   private bindKafka(cluster: KafkaCluster, access: KafkaAccess): this {
+    // Looked up once at deploy time: no MSK API call (and no endpoint for it) at cold start.
+    this.addEnvironment('KAFKA_BROKERS', cluster.bootstrapBrokers);
     this.addEnvironment('KAFKA_AUTH', 'iam');
     this.addEnvironment('MSK_CLUSTER_ARN', cluster.clusterArn);
-    this.addToRolePolicy(bootstrapBrokersStatement(cluster));
     for (const statement of kafkaAccessStatements(cluster, access)) this.addToRolePolicy(statement);
     return this;
   }

@@ -51,7 +51,10 @@ export function kafkaAccessStatements(cluster: KafkaCluster, access: KafkaAccess
   }
 }
 
-/** Control-plane read a function needs to resolve the IAM bootstrap brokers at cold start. */
-export function bootstrapBrokersStatement(cluster: KafkaCluster): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] });
+/**
+ * Control-plane reads a Kafka event source mapping makes with its function's role to find the
+ * cluster's brokers (the kafka actions of AWSLambdaMSKExecutionRole, on this cluster only).
+ */
+export function mappingControlPlaneStatement(cluster: KafkaCluster): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] });
 }

@@ -4,16 +4,21 @@
  * Both kinds use IAM authentication over TLS (port 9098).
  */
 import { ArnFormat, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../config/tributary-config.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
+import { BootstrapBrokers } from './bootstrap-brokers.js';
 
 /** The port brokers listen on for SASL/IAM over TLS. */
 export const KAFKA_IAM_PORT = 9098;
+/** Broker storage use, in percent, that storage autoscaling keeps the volumes under. */
+export const STORAGE_TARGET_PERCENT = 60;
 
 export interface KafkaClusterProps {
   readonly clusterName: string;
@@ -26,10 +31,14 @@ export class KafkaCluster extends Construct {
   readonly clusterArn: string;
   readonly clusterName: string;
   readonly config: KafkaConfig;
+  /** The IAM bootstrap brokers, `host:9098,...`, looked up at deploy time. */
+  readonly bootstrapBrokers: string;
   /** The cluster's security group; the event source mapping pollers use it too. */
   readonly securityGroup: ec2.SecurityGroup;
   /** Customer managed key encrypting broker storage (provisioned only: MSK Serverless always uses an AWS owned key). */
   readonly storageKey?: kms.Key;
+  /** Broker storage autoscaling (provisioned, with kafka.storageAutoscalingMaxGiB). */
+  readonly storageScaling?: appscaling.ScalableTarget;
   private readonly clusterUuid: string;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
@@ -86,9 +95,51 @@ export class KafkaCluster extends Construct {
         enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
       });
       this.clusterArn = cluster.ref;
+      if (config.storageAutoscalingMaxGiB !== undefined) {
+        this.storageScaling = this.scaleStorage(config.brokerVolumeGiB, config.storageAutoscalingMaxGiB);
+      }
     }
+    this.bootstrapBrokers = new BootstrapBrokers(this, 'BootstrapBrokers', {
+      clusterArn: this.clusterArn,
+      logRetention: props.logRetention,
+    }).saslIam;
     // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
     this.clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
+  }
+
+  /**
+   * Grows each broker's EBS volume when storage use passes the target (MSK storage autoscaling:
+   * Application Auto Scaling on kafka:broker-storage:VolumeSize). Scale-in is off: MSK cannot
+   * shrink a volume.
+   */
+  private scaleStorage(minGiB: number, maxGiB: number): appscaling.ScalableTarget {
+    const stack = Stack.of(this);
+    const target = new appscaling.ScalableTarget(this, 'StorageScaling', {
+      serviceNamespace: appscaling.ServiceNamespace.KAFKA,
+      scalableDimension: 'kafka:broker-storage:VolumeSize',
+      resourceId: this.clusterArn,
+      minCapacity: minGiB,
+      maxCapacity: maxGiB,
+      // Application Auto Scaling acts on MSK through its service-linked role (created on first use).
+      role: iam.Role.fromRoleArn(
+        this,
+        'StorageScalingRole',
+        stack.formatArn({
+          service: 'iam',
+          region: '',
+          resource: 'role',
+          resourceName: 'aws-service-role/kafka.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_KafkaCluster',
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+        { mutable: false },
+      ),
+    });
+    target.scaleToTrackMetric('StorageUtilization', {
+      predefinedMetric: appscaling.PredefinedMetric.KAFKA_BROKER_STORAGE_UTILIZATION,
+      targetValue: STORAGE_TARGET_PERCENT,
+      disableScaleIn: true,
+    });
+    return target;
   }
 
   /** Whether topics can be AWS::MSK::Topic resources (provisioned clusters on Kafka 3.6 or later). */

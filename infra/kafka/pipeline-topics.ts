@@ -5,14 +5,12 @@
  * removed unless deleteTopicsOnRemoval is set.
  */
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
 import { type TopicSpec, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { customResourceProvider } from '../functions/custom-resource-provider.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
-import { acknowledgeProviderFramework } from '../nag/nag-acknowledgements.js';
 import type { KafkaCluster } from './kafka-cluster.js';
 
 export interface PipelineTopicsProps {
@@ -30,9 +28,24 @@ export interface TopicsResourceProperties {
   readonly DeleteOnRemoval: 'true' | 'false';
 }
 
-/** Base64 of the JSON map of topic configs, the form AWS::MSK::Topic's Configs takes. */
-export function topicConfigs(spec: TopicSpec): string {
-  return Buffer.from(JSON.stringify({ 'retention.ms': String(spec.retentionMs) })).toString('base64');
+/** min.insync.replicas for a replication factor: one replica may be down without refusing acks=all writes. */
+export function minInSyncReplicas(replicationFactor: number): number | undefined {
+  return replicationFactor >= 3 ? replicationFactor - 1 : undefined;
+}
+
+/** A topic's configuration as Java-properties text (`key=value` lines), what MSK reads and DescribeTopic returns. */
+export function topicProperties(spec: TopicSpec, replicationFactor: number): string {
+  const minIsr = minInSyncReplicas(replicationFactor);
+  const entries: [string, string][] = [
+    ['retention.ms', String(spec.retentionMs)],
+    ...(minIsr !== undefined ? [['min.insync.replicas', String(minIsr)] as [string, string]] : []),
+  ];
+  return entries.map(([key, value]) => `${key}=${value}\n`).join('');
+}
+
+/** AWS::MSK::Topic's Configs: base64 of the properties text. */
+export function topicConfigs(spec: TopicSpec, replicationFactor: number): string {
+  return Buffer.from(topicProperties(spec, replicationFactor), 'utf8').toString('base64');
 }
 
 export class PipelineTopics extends Construct {
@@ -50,12 +63,13 @@ export class PipelineTopics extends Construct {
     if (cluster.supportsTopicResources) {
       const maxReplicas = cluster.config.brokerCount;
       for (const spec of specs) {
+        const replicationFactor = Math.min(spec.replicationFactor, maxReplicas);
         const topic = new msk.CfnTopic(this, spec.name, {
           clusterArn: cluster.clusterArn,
           topicName: spec.name,
           partitionCount: spec.partitions,
-          replicationFactor: Math.min(spec.replicationFactor, maxReplicas),
-          configs: topicConfigs(spec),
+          replicationFactor,
+          configs: topicConfigs(spec, replicationFactor),
         });
         topic.applyRemovalPolicy(removal);
       }
@@ -75,14 +89,7 @@ export class PipelineTopics extends Construct {
       props.deleteOnRemoval,
     );
     this.adminFunction = adminFunction;
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: adminFunction,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
-        retention: props.settings.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(provider, adminFunction);
+    const provider = customResourceProvider(this, 'Provider', adminFunction, props.settings.logRetention);
     const properties: TopicsResourceProperties = {
       Topics: JSON.stringify(specs),
       DeleteOnRemoval: props.deleteOnRemoval ? 'true' : 'false',

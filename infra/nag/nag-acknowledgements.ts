@@ -13,26 +13,14 @@ export interface NagAcknowledgement {
   readonly reason: string;
 }
 
-const managedPolicy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
-
 export const NagFinding = {
-  lambdaBasicExecutionRole: {
-    id: managedPolicy('AWSLambdaBasicExecutionRole'),
+  vpcNetworkInterfaces: {
+    id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'AWS-maintained minimal policy that lets a function write its own CloudWatch logs (CreateLogGroup, CreateLogStream, PutLogEvents).',
-  },
-  lambdaVpcAccessExecutionRole: {
-    id: managedPolicy('AWSLambdaVPCAccessExecutionRole'),
-    reason:
-      'Required by every function in the VPC: Lambda manages the function\'s network interfaces with ec2 actions that IAM only grants on "*".',
-  },
-  lambdaMskExecutionRole: {
-    id: managedPolicy('AWSLambdaMSKExecutionRole'),
-    reason:
-      "Attached by ManagedKafkaEventSource for the mapping's control-plane calls (network interfaces, kafka:Describe*, GetBootstrapBrokers); the data-plane kafka-cluster actions are granted separately, scoped to the cluster, topic and group ARNs.",
+      'Only the ec2 network interface actions Lambda performs for a function in the VPC and for a Kafka mapping\'s pollers (create, describe, delete, assign and unassign private IPs; describe subnets, security groups, VPCs) are granted on "*": the Describe actions support no resource-level permissions. Logs go to the function\'s own log group only.',
   },
   providerInvokesItsFunction: {
-    // The finding names the function's logical id; see providerInvokeFinding().
+    // The finding names the function's logical id; see acknowledgeProviderFramework().
     id: 'AwsSolutions-IAM5[Resource::<onEvent function>.Arn>:*]',
     reason:
       'The CDK custom resource provider framework may invoke any version of its own onEvent function; the wildcard covers versions of that one function.',
@@ -58,9 +46,8 @@ export function acknowledge(scope: IConstruct, finding: NagAcknowledgement, id =
   Validations.of(scope).acknowledge({ id, reason: finding.reason });
 }
 
-/** Acknowledges what a CDK provider framework raises: its managed logging policy and invoke wildcard. */
-export function acknowledgeProviderFramework(provider: IConstruct, onEvent: lambda.IFunction): void {
-  acknowledge(provider, NagFinding.lambdaBasicExecutionRole);
+/** Acknowledges what a CDK provider framework's role raises: the invoke wildcard on its own onEvent function. */
+export function acknowledgeProviderFramework(frameworkRole: IConstruct, onEvent: lambda.IFunction): void {
   const logicalId = Stack.of(onEvent).getLogicalId(onEvent.node.defaultChild as CfnElement);
-  acknowledge(provider, NagFinding.providerInvokesItsFunction, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`);
+  acknowledge(frameworkRole, NagFinding.providerInvokesItsFunction, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`);
 }

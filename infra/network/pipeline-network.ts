@@ -1,7 +1,8 @@
 /**
  * The VPC: private subnets across availability zones, flow logs, and the way out to AWS APIs
- * that the functions and the on-demand event source mappings need (docs/lambda-kafka-esm.md section 5):
- * interface endpoints for Lambda, STS, MSK and Secrets Manager, or NAT gateways.
+ * that the functions and the event source mappings need (docs/lambda-kafka-esm.md section 5):
+ * interface endpoints for Lambda, STS, Secrets Manager and, with an SQS failure destination, SQS;
+ * or NAT gateways.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,16 +12,23 @@ import type { NetworkConfig } from '../config/tributary-config.js';
 
 export interface PipelineNetworkProps {
   readonly config: NetworkConfig;
+  /**
+   * The mappings send failed batches to an SQS queue: their pollers, in the cluster's subnets and
+   * security group, reach SQS through an interface endpoint (the Lambda guide's Kafka on-failure
+   * destination and MSK network pages ask for one when there is no NAT).
+   */
+  readonly sqsEndpoint: boolean;
   readonly logRetention: logs.RetentionDays;
 }
 
-/** Interface endpoints the private subnets need when there is no NAT. */
+/**
+ * Interface endpoints the private subnets need when there is no NAT. None for MSK's API: the
+ * brokers are looked up at deploy time, outside the VPC (kafka/bootstrap-brokers.ts).
+ */
 const ENDPOINT_SERVICES = {
   // The on-demand event source mapping pollers call Lambda and STS from the cluster's subnets.
   Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
   Sts: ec2.InterfaceVpcEndpointAwsService.STS,
-  // Functions resolve the IAM bootstrap brokers (GetBootstrapBrokers) at cold start.
-  Kafka: ec2.InterfaceVpcEndpointAwsService.KAFKA,
   // The migration custom resource reads the database's master secret.
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
 } as const;
@@ -70,7 +78,9 @@ export class PipelineNetwork extends Construct {
     if (nat) {
       this.functionSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs through NAT');
     } else {
-      for (const [name, service] of Object.entries(ENDPOINT_SERVICES)) {
+      const services: [string, ec2.InterfaceVpcEndpointAwsService][] = Object.entries(ENDPOINT_SERVICES);
+      if (props.sqsEndpoint) services.push(['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS]);
+      for (const [name, service] of services) {
         const endpoint = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
           service,
           subnets: this.privateSubnets,

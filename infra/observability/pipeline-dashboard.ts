@@ -1,14 +1,34 @@
 /**
- * One CloudWatch dashboard per pipeline: offset lag per mapping; invocations, errors, throttles,
- * p99 duration and concurrency per function; MSK bytes in/out; records in/out/invalid per stage;
- * ingest-to-queryable latency; DLQ traffic and failure-queue depth; Aurora capacity.
+ * One CloudWatch dashboard per pipeline: offset lag per mapping; MSK time and offset lag per
+ * consumer group; invocations, errors, throttles, p99 duration and concurrency per function; MSK
+ * bytes in/out; records in/out/invalid per stage; ingest-to-queryable latency; DLQ traffic and
+ * failure-queue depth; API requests, errors and latency; the provisioned-mode mapping counts
+ * (polled, filtered, failed invoke, dropped); broker CPU, disk and under-replicated partitions on
+ * provisioned clusters; Aurora capacity, connections, CPU, memory and commit latency.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { BusinessMetric, businessMetric } from './business-metrics.js';
-import { kafkaTopicMetric, type ObservedPipeline, offsetLagMetric } from './observed-pipeline.js';
+import {
+  brokerIds,
+  brokerMetric,
+  consumerLagMetric,
+  kafkaTopicMetric,
+  mappingMetric,
+  type ObservedPipeline,
+  offsetLagMetric,
+} from './observed-pipeline.js';
+
+/** Event source mapping counts of provisioned mode (MetricsConfig EventCount), charted per mapping. */
+export const MAPPING_EVENT_METRICS = ['PolledEventCount', 'FilteredOutEventCount', 'FailedInvokeEventCount', 'DroppedEventCount'] as const;
+/** Broker health of a provisioned cluster, one widget each. */
+export const BROKER_HEALTH_METRICS = [
+  { metric: 'CpuUser', title: 'Broker CPU user (%)' },
+  { metric: 'KafkaDataLogsDiskUsed', title: 'Broker data disk used (%)' },
+  { metric: 'UnderReplicatedPartitions', title: 'Under-replicated partitions' },
+] as const;
 
 export interface PipelineDashboardProps {
   readonly dashboardName: string;
@@ -127,7 +147,65 @@ export class PipelineDashboard extends Construct {
         },
       ),
       graph('Aurora connections', [observed.database.metricDatabaseConnections({ period: ONE_MINUTE, statistic: 'Maximum' })]),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: HEIGHT }),
+      graph(
+        'Aurora CPU (%) and freeable memory (bytes)',
+        [observed.database.metricCPUUtilization({ period: ONE_MINUTE, statistic: 'Maximum' })],
+        {
+          right: [observed.database.metricFreeableMemory({ period: ONE_MINUTE, statistic: 'Minimum' })],
+        },
+      ),
     );
+    this.dashboard.addWidgets(
+      graph('Aurora commit latency (ms)', [observed.database.metric('CommitLatency', { period: ONE_MINUTE, statistic: 'Average' })]),
+      graph(
+        'MSK consumer time lag per group (s, estimated max)',
+        stageFunctions.map(([stage]) => consumerLagMetric(observed, 'EstimatedMaxTimeLag', stage)),
+      ),
+      graph(
+        'MSK consumer offset lag per group (max per partition)',
+        stageFunctions.map(([stage]) => consumerLagMetric(observed, 'MaxOffsetLag', stage)),
+      ),
+    );
+    const apis = [...observed.apis];
+    this.dashboard.addWidgets(
+      graph(
+        'API requests',
+        apis.map(([name, api]) => api.metricCount({ period: ONE_MINUTE, statistic: 'Sum', label: name })),
+      ),
+      graph('API 4xx and 5xx', [
+        ...apis.map(([name, api]) => api.metricClientError({ period: ONE_MINUTE, statistic: 'Sum', label: `${name} 4xx` })),
+        ...apis.map(([name, api]) => api.metricServerError({ period: ONE_MINUTE, statistic: 'Sum', label: `${name} 5xx` })),
+      ]),
+      graph(
+        'API latency p99 (ms)',
+        apis.map(([name, api]) => api.metricLatency({ period: ONE_MINUTE, statistic: 'p99', label: name })),
+      ),
+    );
+    const mappings = STAGE_NAMES.flatMap((s) => {
+      const mapping = observed.mappings.get(s);
+      return mapping ? [[s, mapping] as const] : [];
+    });
+    if (observed.mappingMetrics) {
+      this.dashboard.addWidgets(
+        ...MAPPING_EVENT_METRICS.map((metric) =>
+          graph(
+            `Mapping ${metric}`,
+            mappings.map(([stage, mapping]) => mappingMetric(mapping, metric, stage)),
+          ),
+        ),
+      );
+    }
+    const brokers = brokerIds(observed);
+    if (brokers.length > 0) {
+      this.dashboard.addWidgets(
+        ...BROKER_HEALTH_METRICS.map(({ metric, title }) =>
+          graph(
+            title,
+            brokers.map((id) => brokerMetric(observed, metric, id)),
+          ),
+        ),
+      );
+    }
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: HEIGHT }));
   }
 }

@@ -59,10 +59,19 @@ export class AnalyticsDatabase extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const instance = { publiclyAccessible: false, autoMinorVersionUpgrade: true };
+    // With readers, instances are spread over the zones (writer in the first), so losing a zone leaves
+    // a reader to fail over to. Without readers the writer is left where RDS puts it.
+    const zones = network.vpc.availabilityZones;
+    const zoneOf = (i: number) => (config.readers > 0 ? { availabilityZone: zones[i % zones.length] } : {});
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       clusterIdentifier: props.clusterIdentifier,
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
-      writer: rds.ClusterInstance.serverlessV2('Writer', { publiclyAccessible: false, autoMinorVersionUpgrade: true }),
+      writer: rds.ClusterInstance.serverlessV2('Writer', { ...instance, ...zoneOf(0) }),
+      // Readers scale with the writer so a failover lands on an instance of the same size.
+      readers: Array.from({ length: config.readers }, (_, i) =>
+        rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { ...instance, scaleWithWriter: true, ...zoneOf(i + 1) }),
+      ),
       serverlessV2MinCapacity: config.minCapacity,
       serverlessV2MaxCapacity: config.maxCapacity,
       vpc: network.vpc,
@@ -75,7 +84,7 @@ export class AnalyticsDatabase extends Construct {
       iamAuthentication: true,
       deletionProtection: config.deletionProtection,
       removalPolicy,
-      backup: { retention: Duration.days(7) },
+      backup: { retention: Duration.days(config.backupRetentionDays) },
       cloudwatchLogsExports: ['postgresql'],
       copyTagsToSnapshot: true,
     });

@@ -5,14 +5,12 @@
  * deploy runs it; a failure fails the deployment.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DatabaseUser } from '../../functions/migrate/database-users.js';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../src/store/migrate.js';
+import { customResourceProvider } from '../functions/custom-resource-provider.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
-import { acknowledgeProviderFramework } from '../nag/nag-acknowledgements.js';
 import type { AnalyticsDatabase } from './analytics-database.js';
 
 export interface SchemaMigrationsProps {
@@ -52,14 +50,7 @@ export class SchemaMigrations extends Construct {
       },
     }).bindStoreAdmin(props.database);
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.function,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
-        retention: props.settings.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeProviderFramework(provider, this.function);
+    const provider = customResourceProvider(this, 'Provider', this.function, props.settings.logRetention);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::TributarySchema',

@@ -36,7 +36,33 @@ export interface TopicPlan {
 export interface EnsureTopicsResult extends TopicPlan {
   /** Existing topics whose retention.ms was changed. */
   readonly retentionUpdated: readonly string[];
+  /** Overrides a retention change did not re-send because they are outside `alterableConfigs`. */
+  readonly overridesNotResent: readonly { readonly topic: string; readonly keys: readonly string[] }[];
 }
+
+export interface EnsureTopicsOptions {
+  /**
+   * Topic config keys the cluster lets a client alter. A retention change sends retention.ms and,
+   * because AlterConfigs replaces a topic's whole dynamic configuration, the topic's other overrides;
+   * with this set, only those among them that it names. Unset: every override is re-sent.
+   * @default - any key
+   */
+  readonly alterableConfigs?: ReadonlySet<string>;
+}
+
+/**
+ * The topic configs MSK Serverless lets a client alter, as listed on the "Amazon MSK Serverless
+ * configurations" page; it refuses an AlterConfigs request naming any other key.
+ */
+export const MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS: ReadonlySet<string> = new Set([
+  'cleanup.policy',
+  'compression.type',
+  'max.message.bytes',
+  'message.timestamp.difference.max.ms',
+  'message.timestamp.type',
+  'retention.bytes',
+  'retention.ms',
+]);
 
 export class TopicProvisioningError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -78,7 +104,11 @@ export function planTopicChanges(existing: ReadonlyMap<string, number>, wanted: 
  * Creates, grows and configures the topics so the cluster holds every spec; idempotent.
  * @throws TopicProvisioningError naming the topics when a step fails or the cluster does not end up as asked.
  */
-export async function ensureTopics(admin: TopicAdmin, topics: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+export async function ensureTopics(
+  admin: TopicAdmin,
+  topics: readonly TopicSpec[],
+  options: EnsureTopicsOptions = {},
+): Promise<EnsureTopicsResult> {
   checkSpecs(topics);
   const before = await step('listing topics', () => partitionCounts(admin, topics));
   const plan = planTopicChanges(before, topics);
@@ -106,10 +136,13 @@ export async function ensureTopics(admin: TopicAdmin, topics: readonly TopicSpec
   }
   const created = new Set(plan.create.map((t) => t.name));
   const retentionUpdated: string[] = [];
+  const overridesNotResent: { topic: string; keys: string[] }[] = [];
   for (const spec of topics) {
     if (created.has(spec.name)) continue;
-    if (await step(`setting ${RETENTION_MS} of ${spec.name}`, () => setRetention(admin, spec))) {
+    const change = await step(`setting ${RETENTION_MS} of ${spec.name}`, () => setRetention(admin, spec, options.alterableConfigs));
+    if (change) {
       retentionUpdated.push(spec.name);
+      if (change.leftOut.length > 0) overridesNotResent.push({ topic: spec.name, keys: change.leftOut });
     }
   }
 
@@ -118,7 +151,7 @@ export async function ensureTopics(admin: TopicAdmin, topics: readonly TopicSpec
     .filter((t) => (after.get(t.name) ?? 0) < t.partitions)
     .map((t) => `${t.name} has ${after.get(t.name) ?? 'no'} partitions, wanted ${t.partitions}`);
   if (wrong.length > 0) throw new TopicProvisioningError(`topics are not as defined after provisioning: ${wrong.join('; ')}`);
-  return { ...plan, retentionUpdated };
+  return { ...plan, retentionUpdated, overridesNotResent };
 }
 
 /** Partition counts of those wanted topics that exist. */
@@ -132,8 +165,12 @@ async function partitionCounts(admin: TopicAdmin, topics: readonly TopicSpec[]):
   return counts;
 }
 
-/** Sets retention.ms when it differs; returns whether it changed. */
-async function setRetention(admin: TopicAdmin, spec: TopicSpec): Promise<boolean> {
+/** Sets retention.ms when it differs; returns undefined when it was already right. */
+async function setRetention(
+  admin: TopicAdmin,
+  spec: TopicSpec,
+  alterable: ReadonlySet<string> | undefined,
+): Promise<{ leftOut: string[] } | undefined> {
   const described = await admin.describeConfigs({
     includeSynonyms: false,
     resources: [{ type: ConfigResourceTypes.TOPIC, name: spec.name }],
@@ -144,12 +181,16 @@ async function setRetention(admin: TopicAdmin, spec: TopicSpec): Promise<boolean
   }
   const wanted = String(spec.retentionMs);
   const current = resource.configEntries.find((e) => e.configName === RETENTION_MS);
-  if (current?.configValue === wanted) return false;
-  // AlterConfigs replaces the topic's whole dynamic configuration: carry the other overrides over.
-  const overrides = resource.configEntries
+  if (current?.configValue === wanted) return undefined;
+  // AlterConfigs replaces the topic's whole dynamic configuration: carry the other overrides over,
+  // but only keys the cluster lets a client alter (MSK Serverless refuses the request otherwise).
+  const others = resource.configEntries
     .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== RETENTION_MS)
-    .filter((e) => e.configValue !== null)
+    .filter((e) => e.configValue !== null);
+  const overrides = others
+    .filter((e) => alterable === undefined || alterable.has(e.configName))
     .map((e) => ({ name: e.configName, value: e.configValue }));
+  const leftOut = others.filter((e) => alterable !== undefined && !alterable.has(e.configName)).map((e) => e.configName);
   await admin.alterConfigs({
     validateOnly: false,
     resources: [
@@ -160,7 +201,7 @@ async function setRetention(admin: TopicAdmin, spec: TopicSpec): Promise<boolean
       },
     ],
   });
-  return true;
+  return { leftOut };
 }
 
 async function step<T>(what: string, run: () => Promise<T>): Promise<T> {

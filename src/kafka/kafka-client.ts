@@ -2,7 +2,6 @@
  * The one factory for Kafka clients and producers. MSK uses IAM (SASL/OAUTHBEARER over TLS, port
  * 9098) with tokens from aws-msk-iam-sasl-signer-js; local brokers use plaintext.
  */
-import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
@@ -118,23 +117,18 @@ function byTopic(items: readonly { topic: string; message: OutgoingMessage }[]):
 }
 
 /**
- * Resolves the connection for a function at cold start: KAFKA_BROKERS when set, otherwise the
- * cluster's IAM bootstrap brokers via GetBootstrapBrokers on MSK_CLUSTER_ARN.
+ * The connection a function uses, from its environment: the brokers in KAFKA_BROKERS (on AWS the
+ * stack looks the cluster's IAM brokers up once at deploy time and passes them in, so no function
+ * calls the MSK API) and KAFKA_AUTH, "iam" or "none" (the default).
  */
-export async function connectionFromEnv(clientId: string, env = process.env): Promise<KafkaConnection> {
-  const explicit = optionalEnv('KAFKA_BROKERS', env);
-  const authName = optionalEnv('KAFKA_AUTH', env) ?? (explicit ? 'none' : 'iam');
+export function connectionFromEnv(clientId: string, env = process.env): KafkaConnection {
+  const brokers = optionalEnv('KAFKA_BROKERS', env);
+  if (!brokers) throw new ConfigError('set KAFKA_BROKERS (host:port,...) to reach Kafka');
+  const authName = optionalEnv('KAFKA_AUTH', env) ?? 'none';
   if (authName !== 'none' && authName !== 'iam') {
     throw new ConfigError(`KAFKA_AUTH must be "none" or "iam", got "${authName}"`);
   }
   const region = optionalEnv('AWS_REGION', env) ?? 'us-east-1';
   const auth: KafkaAuth = authName === 'iam' ? { type: 'iam', region } : { type: 'none' };
-  if (explicit) return { brokers: parseBrokerList(explicit), auth, clientId };
-
-  const clusterArn = optionalEnv('MSK_CLUSTER_ARN', env);
-  if (!clusterArn) throw new ConfigError('set KAFKA_BROKERS or MSK_CLUSTER_ARN to reach Kafka');
-  const response = await new KafkaClient({ region }).send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }));
-  const brokerString = response.BootstrapBrokerStringSaslIam;
-  if (!brokerString) throw new ConfigError(`cluster ${clusterArn} has no IAM bootstrap brokers`);
-  return { brokers: parseBrokerList(brokerString, 'BootstrapBrokerStringSaslIam'), auth, clientId };
+  return { brokers: parseBrokerList(brokers), auth, clientId };
 }

@@ -7,14 +7,26 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { topicConfigs } from '../../infra/kafka/pipeline-topics.js';
+import { BROKER_HEALTH_METRICS, MAPPING_EVENT_METRICS } from '../../infra/observability/pipeline-dashboard.js';
 import { topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
-import { buildStack, logicalId, resourcesFor, resourcesOfType, roleStatements, type StackFixture } from './stack-fixture.js';
+import {
+  alarmNamed,
+  buildStack,
+  dashboardMetrics,
+  logicalId,
+  render,
+  resourcesFor,
+  resourcesOfType,
+  roleStatements,
+  type StackFixture,
+} from './stack-fixture.js';
 
 const CONTEXT = {
   environment: 'prod',
   'kafka.clusterType': 'provisioned',
   'kafka.brokerCount': '2',
+  'network.maxAzs': '2',
   'eventSource.minPollers': '2',
   'eventSource.maxPollers': '8',
   'eventSource.failureDestination': 'kafka',
@@ -65,15 +77,16 @@ describe('provisioned MSK', () => {
           TopicName: spec.name,
           PartitionCount: spec.partitions,
           ReplicationFactor: Math.min(spec.replicationFactor, 2),
-          Configs: topicConfigs(spec),
+          Configs: topicConfigs(spec, 2),
         },
       });
     }
     const raw = topicSpecsFromPipeline(pipeline).find((t) => t.name === pipeline.topics.raw.name);
     if (!raw) throw new Error('no raw topic');
-    expect(JSON.parse(Buffer.from(topicConfigs(raw), 'base64').toString())).toEqual({
-      'retention.ms': String(pipeline.topics.raw.retentionHours * 3_600_000),
-    });
+    // Java-properties text, as MSK's DescribeTopic returns it; with 2 brokers no min.insync.replicas override.
+    expect(Buffer.from(topicConfigs(raw, 2), 'base64').toString('utf8')).toBe(
+      `retention.ms=${pipeline.topics.raw.retentionHours * 3_600_000}\n`,
+    );
   });
 });
 
@@ -116,6 +129,43 @@ describe('provisioned-mode mappings', () => {
           },
         ],
       });
+    }
+  });
+});
+
+describe('observability of a provisioned environment', () => {
+  it('charts the mapping counts provisioned mode publishes, per mapping UUID', () => {
+    const metrics = dashboardMetrics(f.json);
+    for (const name of MAPPING_EVENT_METRICS) {
+      const uuids = metrics
+        .filter((m) => m.namespace === 'AWS/Lambda' && m.metricName === name)
+        .map((m) => m.dimensions.EventSourceMappingUUID);
+      expect(uuids.sort()).toEqual([...f.stack.mappings.values()].map((m) => render(f.stack.resolve(m.eventSourceMappingId))).sort());
+    }
+  });
+
+  it('charts CPU, data disk use and under-replicated partitions of every broker', () => {
+    const metrics = dashboardMetrics(f.json);
+    for (const { metric } of BROKER_HEALTH_METRICS) {
+      const brokers = metrics
+        .filter((m) => m.namespace === 'AWS/Kafka' && m.metricName === metric && m.dimensions['Cluster Name'] === 'storefront-prod')
+        .map((m) => m.dimensions['Broker ID']);
+      expect(brokers.sort()).toEqual(['1', '2']);
+    }
+  });
+
+  it('counts records into raw over every broker for the stalled-pipeline alarm', () => {
+    const metrics = alarmNamed(f.json, 'pipeline-stalled').Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
+    expect(metrics.find((m) => m.Id === 'rawIn')?.Expression).toBe('FILL(b1, 0) + FILL(b2, 0)');
+    const brokers = metrics.filter((m) => /^b\d$/.test(m.Id));
+    expect(brokers.map((m) => m.MetricStat?.Metric.Dimensions.find((d) => d.Name === 'Broker ID')?.Value).sort()).toEqual(['1', '2']);
+    for (const m of brokers) {
+      expect(m.MetricStat?.Metric.MetricName).toBe('MessagesInPerSec');
+      expect(m.MetricStat?.Metric.Dimensions).toContainEqual({ Name: 'Topic', Value: pipeline.topics.raw.name });
     }
   });
 });

@@ -99,7 +99,15 @@ describe('readConfig', () => {
       'kafka.kafkaVersion must be 3.7 or later for KRaft, got "3.6.x.kraft"',
     );
     expect(() => readConfig({ 'api.auth': 'jwt' })).toThrow(/api.jwtIssuer is required with api.auth "jwt"; api.jwtAudience is required/);
-    expect(() => readConfig({ 'network.maxAzs': 3 })).toThrow(/network.maxAzs above 2 needs account and region/);
+    expect(() => readConfig({ 'kafka.storageAutoscalingMaxGiB': 500 })).toThrow(
+      'kafka.storageAutoscalingMaxGiB applies only with kafka.clusterType "provisioned"',
+    );
+    expect(() => readConfig({ 'kafka.clusterType': 'provisioned', 'kafka.storageAutoscalingMaxGiB': 100 })).toThrow(
+      'kafka.storageAutoscalingMaxGiB must exceed kafka.brokerVolumeGiB (100), got 100',
+    );
+    expect(() => readConfig({ 'database.backupRetentionDays': 36 })).toThrow(
+      'database.backupRetentionDays must be an integer from 1 to 35, got 36',
+    );
     expect(() => readConfig({ 'network.availabilityZones': 'eu-west-1a,eu-west-1b' })).toThrow(
       'network.availabilityZones needs region to be set',
     );
@@ -117,6 +125,19 @@ describe('readConfig', () => {
     expect(() => readConfig({ 'pipeline.batchingWindowMs': 400_000 })).toThrow(
       'pipeline.batchingWindowMs must be an integer from 0 to 300000, got 400000',
     );
+  });
+
+  it('takes three zones without an account or region (the stack picks them from Fn::GetAZs at deploy)', () => {
+    const config = readConfig({ 'network.maxAzs': 3, 'kafka.clusterType': 'provisioned', 'kafka.brokerCount': 3 });
+    expect(config.network.maxAzs).toBe(3);
+    expect(() => readConfig({ 'network.maxAzs': 3, 'kafka.clusterType': 'provisioned', 'kafka.brokerCount': 2 })).toThrow(
+      'kafka.brokerCount must be a multiple of the 3 availability zones, got 2',
+    );
+  });
+
+  it('seeds sample reference data only where asked', () => {
+    expect(readConfig({}).database.seedReferenceData).toBe(false);
+    expect(readConfig({ 'database.seedReferenceData': 'true' }).database.seedReferenceData).toBe(true);
   });
 
   it('rejects a malformed environment name or block', () => {

@@ -115,3 +115,47 @@ export function onlyResourceProperties<T>(json: TemplateJson, type: string): T {
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0]?.[1].Properties as T;
 }
+
+/** One metric line of a dashboard graph, with the title of its widget. */
+export interface DashboardMetric {
+  readonly widget: string;
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly expression?: string;
+  readonly stat?: string;
+}
+
+/** Every metric line of the stack's one dashboard, intrinsics rendered as in render(). */
+export function dashboardMetrics(json: TemplateJson): DashboardMetric[] {
+  const dashboards = resourcesOfType(json, 'AWS::CloudWatch::Dashboard');
+  if (dashboards.length !== 1) throw new Error(`expected one dashboard, found ${dashboards.length}`);
+  const body = JSON.parse(render(dashboards[0]?.[1].Properties?.DashboardBody)) as {
+    widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+  };
+  return body.widgets.flatMap(({ properties }) =>
+    (properties.metrics ?? []).map((row): DashboardMetric => {
+      const last = row.at(-1);
+      const options = (last && typeof last === 'object' ? last : {}) as { expression?: string; stat?: string };
+      const parts = row.filter((v): v is string => typeof v === 'string');
+      const [namespace, metricName, ...pairs] = parts;
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i] as string] = pairs[i + 1] as string;
+      return {
+        widget: properties.title ?? '',
+        dimensions,
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(metricName !== undefined ? { metricName } : {}),
+        ...(options.expression !== undefined ? { expression: options.expression } : {}),
+        ...(options.stat !== undefined ? { stat: options.stat } : {}),
+      };
+    }),
+  );
+}
+
+/** Properties of the alarm named `<prefix>-<suffix>`; fails when there is none. */
+export function alarmNamed(json: TemplateJson, suffix: string): Record<string, unknown> {
+  const found = resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, a]) => String(a.Properties?.AlarmName).endsWith(`-${suffix}`));
+  if (!found) throw new Error(`no alarm named *-${suffix}`);
+  return found[1].Properties ?? {};
+}

@@ -2,19 +2,24 @@
  * The default environment's stack (MSK Serverless, on-demand mappings, SQS failure destination,
  * VPC endpoints, IAM-authorised APIs), checked against the pipeline definition it is built from.
  */
-
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../infra/functions/function-role.js';
 import { batchingWindowSeconds } from '../../infra/functions/stage-mapping.js';
 import { migrationsDigest } from '../../infra/store/schema-migrations.js';
 import { APP_DB_USER, QUERY_DB_USER } from '../../infra/tributary-stack.js';
 import { topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import {
+  alarmNamed,
   asList,
   buildStack,
+  dashboardMetrics,
   logicalId,
   onlyResourceProperties,
   type PolicyStatementJson,
@@ -24,6 +29,7 @@ import {
   resourcesOfType,
   roleStatements,
   type StackFixture,
+  type TemplateJson,
 } from './stack-fixture.js';
 
 // The definition the stack must follow, built independently of the stack.
@@ -38,6 +44,8 @@ const statementsOf = (fn: lambda.IFunction): PolicyStatementJson[] => {
   if (!fn.role) throw new Error('function has no role');
   return roleStatements(f.json, logicalId(fn.role));
 };
+
+const functionProperties = (fn: lambda.IFunction): Record<string, unknown> => f.json.Resources[logicalId(fn)]?.Properties ?? {};
 
 beforeAll(() => {
   f = buildStack();
@@ -222,6 +230,14 @@ describe('functions', () => {
   });
 });
 
+describe('API functions', () => {
+  it('end before the HTTP API gives up on them (30 s integration limit)', () => {
+    for (const fn of [f.stack.httpIngestFunction, f.stack.queryFunction]) {
+      expect(f.json.Resources[logicalId(fn)]?.Properties?.Timeout).toBe(25);
+    }
+  });
+});
+
 describe('Aurora', () => {
   it('is Aurora PostgreSQL Serverless v2, encrypted with a rotating customer key, with IAM auth and deletion protection', () => {
     f.template.hasResourceProperties('AWS::RDS::DBCluster', {
@@ -303,10 +319,12 @@ describe('observability', () => {
   it('alarms on offset lag per mapping, errors per function, a non-empty failure queue and Aurora capacity, to the SNS topic', () => {
     const topic = { Ref: logicalId(f.stack.alarms.topic) };
     for (const fn of f.stack.stageFunctions.values()) {
+      // A mapping that cannot reach the cluster (authentication, network) reports no OffsetLag: that alarms too.
       f.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'OffsetLag',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
         Threshold: 10_000,
+        TreatMissingData: 'breaching',
         AlarmActions: [topic],
       });
     }
@@ -327,6 +345,103 @@ describe('observability', () => {
     f.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
+  it('alarms when records enter raw every minute for 10 minutes and the sink stores none', () => {
+    const alarm = alarmNamed(f.json, 'pipeline-stalled');
+    expect(alarm).toMatchObject({ EvaluationPeriods: 10, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metrics = alarm.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: { Metric: Record<string, unknown> };
+    }[];
+    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('IF(FILL(rawIn, 0) > 0 AND FILL(stored, 0) == 0, 1, 0)');
+    expect(metrics.find((m) => m.Id === 'rawIn')?.MetricStat?.Metric).toEqual({
+      Namespace: 'AWS/Kafka',
+      MetricName: 'MessagesInPerSec',
+      Dimensions: [
+        { Name: 'Cluster Name', Value: CLUSTER_NAME },
+        { Name: 'Topic', Value: pipeline.topics.raw.name },
+      ],
+    });
+    expect(metrics.find((m) => m.Id === 'stored')?.MetricStat?.Metric).toMatchObject({
+      Namespace: `Tributary/${CLUSTER_NAME}`,
+      MetricName: 'RecordsOut',
+      Dimensions: expect.arrayContaining([{ Name: 'stage', Value: 'sink' }]),
+    });
+  });
+
+  it('alarms on freshness p99, the DLQ rate, throttles and API 5xx', () => {
+    const freshness = alarmNamed(f.json, 'freshness-p99');
+    expect(freshness).toMatchObject({ Threshold: 5000, EvaluationPeriods: 5, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(freshness.Metrics).toEqual([
+      expect.objectContaining({
+        MetricStat: expect.objectContaining({
+          Metric: expect.objectContaining({ MetricName: 'IngestToQueryableLatency', Namespace: `Tributary/${CLUSTER_NAME}` }),
+          Stat: 'p99',
+        }),
+      }),
+    ]);
+    const dlq = alarmNamed(f.json, 'dlq-rate');
+    expect(dlq).toMatchObject({ Threshold: 500, EvaluationPeriods: 1 });
+    const dlqMetrics = (dlq.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[]).filter((m) => m.MetricStat);
+    expect(dlqMetrics.map((m) => m.MetricStat?.Metric.MetricName)).toEqual(STAGE_NAMES.map(() => 'RecordsInvalid'));
+    const throttles = alarmNamed(f.json, 'throttles');
+    const throttled = (throttles.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } } }[])
+      .filter((m) => m.MetricStat)
+      .map((m) => render(m.MetricStat?.Metric.Dimensions[0]?.Value));
+    expect(throttled.sort()).toEqual(
+      [...f.stack.stageFunctions.values(), f.stack.httpIngestFunction, f.stack.queryFunction].map((fn) => `\${${logicalId(fn)}}`).sort(),
+    );
+    for (const [name, api] of [
+      ['ingest', f.stack.ingestApi],
+      ['query', f.stack.queryApi],
+    ] as const) {
+      expect(alarmNamed(f.json, `${name}-api-5xx`)).toMatchObject({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(api.api) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('charts API traffic, MSK time and offset lag per consumer group, and Aurora CPU, memory and commit latency', () => {
+    const metrics = dashboardMetrics(f.json);
+    const chart = (namespace: string, name: string) => metrics.filter((m) => m.namespace === namespace && m.metricName === name);
+    for (const name of ['Count', '4xx', '5xx', 'Latency']) {
+      expect(
+        chart('AWS/ApiGateway', name)
+          .map((m) => m.dimensions.ApiId)
+          .sort(),
+      ).toEqual([f.stack.ingestApi, f.stack.queryApi].map((a) => `\${${logicalId(a.api)}}`).sort());
+    }
+    for (const name of ['EstimatedMaxTimeLag', 'MaxOffsetLag']) {
+      expect(chart('AWS/Kafka', name).map((m) => m.dimensions)).toEqual(
+        STAGE_NAMES.map((stage) => ({
+          'Cluster Name': CLUSTER_NAME,
+          'Consumer Group': pipeline.stages[stage].consumerGroupId,
+          Topic: pipeline.stages[stage].inputTopic,
+        })),
+      );
+    }
+    for (const name of ['CPUUtilization', 'FreeableMemory', 'CommitLatency']) {
+      expect(chart('AWS/RDS', name).map((m) => m.dimensions)).toEqual([
+        { DBClusterIdentifier: `\${${logicalId(f.stack.database.cluster)}}` },
+      ]);
+    }
+    // On-demand mappings on MSK Serverless: no mapping counts and no brokers to chart.
+    expect(chart('AWS/Lambda', 'PolledEventCount')).toEqual([]);
+    expect(metrics.filter((m) => m.dimensions['Broker ID'] !== undefined)).toEqual([]);
+  });
+
+  it('lets only CloudWatch of this account use the alarm topic key', () => {
+    const key = f.json.Resources[logicalId(f.stack.alarms.topic.masterKey as unknown as IConstruct)]?.Properties?.KeyPolicy as {
+      Statement: { Principal?: { Service?: string }; Condition?: unknown }[];
+    };
+    const statement = key.Statement.find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(statement?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
+
   it('outputs the dashboard URL, both API URLs and the cluster ARN', () => {
     const outputs = f.json.Outputs ?? {};
     const dashboard = logicalId(f.stack.dashboard.dashboard);
@@ -341,12 +456,131 @@ describe('observability', () => {
 });
 
 describe('network', () => {
-  it('has no internet path: isolated subnets, interface endpoints for Lambda, STS, MSK and Secrets Manager, flow logs', () => {
+  it('has no internet path: isolated subnets, interface endpoints for Lambda, STS, Secrets Manager and SQS, flow logs', () => {
     f.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     f.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     const services = resourcesOfType(f.json, 'AWS::EC2::VPCEndpoint').map(([, r]) => render(r.Properties?.ServiceName).split('.').pop());
-    expect(services.sort()).toEqual(['kafka', 'lambda', 'secretsmanager', 'sts']);
+    // No endpoint for the MSK API: nothing in the VPC calls it (brokers are looked up at deploy time).
+    expect(services.sort()).toEqual(['lambda', 'secretsmanager', 'sqs', 'sts']);
     f.template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  });
+
+  it("lets the mapping pollers (the cluster's security group) reach the SQS failure destination's endpoint over HTTPS", () => {
+    const [sqsEndpoint] = resourcesOfType(f.json, 'AWS::EC2::VPCEndpoint').filter(([, r]) =>
+      render(r.Properties?.ServiceName).endsWith('.sqs'),
+    );
+    expect(sqsEndpoint?.[1].Properties?.SubnetIds).toHaveLength(2);
+    expect(sqsEndpoint?.[1].Properties?.PrivateDnsEnabled).toBe(true);
+    const endpointGroups = ((sqsEndpoint?.[1].Properties?.SecurityGroupIds as unknown[]) ?? []).map(render);
+    const clusterGroup = `\${${logicalId(f.stack.cluster.securityGroup)}.GroupId}`;
+    const admitted = resourcesOfType(f.json, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((p) => endpointGroups.includes(render(p.GroupId)) && render(p.SourceSecurityGroupId) === clusterGroup);
+    expect(admitted.map((p) => [p.IpProtocol, p.FromPort, p.ToPort])).toEqual([['tcp', 443, 443]]);
+  });
+});
+
+describe('Kafka brokers', () => {
+  const lookup = () => {
+    const found = resourcesOfType(f.json, 'Custom::AWS');
+    expect(found).toHaveLength(1);
+    return found[0] as [string, TemplateJson['Resources'][string]];
+  };
+  const kafkaFunctions = () => [...f.stack.stageFunctions.values(), f.stack.httpIngestFunction, f.stack.topics.adminFunction];
+
+  it('are looked up once per deploy with GetBootstrapBrokers on the cluster, from outside the VPC', () => {
+    const [, resource] = lookup();
+    const call = JSON.parse(render(resource.Properties?.Create)) as { service: string; action: string; parameters: { ClusterArn: string } };
+    expect(call).toMatchObject({ service: 'Kafka', action: 'GetBootstrapBrokers', parameters: { ClusterArn: `\${${clusterId}}` } });
+    expect(render(resource.Properties?.Update)).toBe(render(resource.Properties?.Create));
+    expect(resource.Properties?.InstallLatestAwsSdk).toBe(false);
+    const [handlerId, handler] =
+      resourcesOfType(f.json, 'AWS::Lambda::Function').find(([id]) => render(resource.Properties?.ServiceToken) === `\${${id}.Arn}`) ?? [];
+    expect(handlerId).toBeDefined();
+    expect(handler?.Properties?.VpcConfig).toBeUndefined();
+    const role = render(handler?.Properties?.Role).replace(/^\$\{|\.Arn\}$/g, '');
+    const statements = roleStatements(f.json, role);
+    expect(resourcesFor(statements, 'kafka:GetBootstrapBrokers')).toEqual([`\${${clusterId}}`]);
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      'kafka:GetBootstrapBrokers',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
+  it('reach every Kafka client in KAFKA_BROKERS, from the lookup', () => {
+    const [lookupId] = lookup();
+    for (const fn of kafkaFunctions()) {
+      if (!fn) throw new Error('missing function');
+      const variables = (functionProperties(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(render(variables.KAFKA_BROKERS)).toBe(`\${${lookupId}.BootstrapBrokerStringSaslIam}`);
+      expect(variables.KAFKA_AUTH).toBe('iam');
+    }
+  });
+
+  it('are never read through the MSK API at run time: no grant to the functions that only produce or administer, no call in any bundle', () => {
+    for (const fn of [f.stack.httpIngestFunction, f.stack.topics.adminFunction, f.stack.queryFunction, f.stack.migrations.function]) {
+      if (!fn) throw new Error('missing function');
+      expect(resourcesFor(statementsOf(fn), 'kafka:GetBootstrapBrokers')).toEqual([]);
+    }
+    const functions = [...kafkaFunctions(), f.stack.queryFunction, f.stack.migrations.function];
+    for (const fn of functions) {
+      if (!fn) throw new Error('missing function');
+      const key = String((functionProperties(fn).Code as { S3Key: string }).S3Key);
+      const bundle = readFileSync(join(f.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+      expect(bundle.length).toBeGreaterThan(10_000);
+      expect(bundle).not.toContain('GetBootstrapBrokers');
+    }
+  });
+});
+
+describe('execution roles', () => {
+  const roleOf = (fn: lambda.IFunction) => {
+    if (!fn.role) throw new Error('no role');
+    return logicalId(fn.role);
+  };
+  const functions = () => [
+    ...f.stack.stageFunctions.values(),
+    f.stack.httpIngestFunction,
+    f.stack.queryFunction,
+    f.stack.migrations.function,
+    f.stack.topics.adminFunction,
+  ];
+
+  it('attach no AWS managed policy (each of the Lambda ones allows logging to any log group)', () => {
+    for (const [, role] of resourcesOfType(f.json, 'AWS::IAM::Role')) {
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('let each function write logs to its own log group only', () => {
+    for (const fn of functions()) {
+      if (!fn) throw new Error('missing function');
+      const logGroup = render((functionProperties(fn).LoggingConfig as { LogGroup: unknown }).LogGroup).replace(/^\$\{|\}$/g, '');
+      const statements = roleStatements(f.json, roleOf(fn));
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+        expect(resourcesFor(statements, action)).toEqual([`\${${logGroup}.Arn}`]);
+      }
+      expect(resourcesFor(statements, 'logs:CreateLogGroup')).toEqual([]);
+    }
+  });
+
+  it('grant "*" only for the VPC network interface actions', () => {
+    const wildcard = resourcesOfType(f.json, 'AWS::IAM::Policy')
+      .flatMap(([, r]) => policyStatements(r))
+      .filter((s) => asList(s.Resource).some((r) => render(r) === '*'));
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const statement of wildcard) {
+      expect(asList(statement.Action).sort()).toEqual([...VPC_NETWORK_INTERFACE_ACTIONS].sort());
+    }
+  });
+
+  it("grant each mapping's broker lookup on its cluster only", () => {
+    for (const fn of f.stack.stageFunctions.values()) {
+      const statements = statementsOf(fn);
+      expect(resourcesFor(statements, 'kafka:DescribeClusterV2')).toEqual([`\${${clusterId}}`]);
+      expect(new Set(resourcesFor(statements, 'kafka:GetBootstrapBrokers'))).toEqual(new Set([`\${${clusterId}}`]));
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ensureTopics,
+  MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS,
   planTopicChanges,
   type TopicPlan,
   TopicProvisioningError,
@@ -128,6 +129,43 @@ describe('ensureTopics', () => {
       ]),
     });
     expect(admin.topics.get('dlq')?.partitions).toBe(9);
+  });
+
+  it('on MSK Serverless re-sends only the overrides it lets a client alter, and says which it left out', async () => {
+    const admin = new InMemoryTopicAdmin();
+    admin.topics.set('raw', {
+      partitions: 6,
+      configs: new Map([
+        ['retention.ms', '1'],
+        ['cleanup.policy', 'delete'],
+        ['min.insync.replicas', '2'],
+      ]),
+    });
+    // Like MSK Serverless: an AlterConfigs request naming a key outside the list is refused whole.
+    const apply = admin.alterConfigs.bind(admin);
+    const sent: string[][] = [];
+    admin.alterConfigs = async (options) => {
+      const keys = options.resources.flatMap((r) => r.configEntries.map((e) => e.name));
+      sent.push(keys);
+      const refused = keys.filter((k) => !MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS.has(k));
+      if (refused.length > 0) throw new Error(`InvalidRequestException: cannot alter ${refused.join(', ')}`);
+      return apply(options);
+    };
+    await expect(ensureTopics(admin, [spec('raw', 6)])).rejects.toThrow(/cannot alter min.insync.replicas/);
+
+    const result = await ensureTopics(admin, [spec('raw', 6)], { alterableConfigs: MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS });
+    expect(result.retentionUpdated).toEqual(['raw']);
+    expect(result.overridesNotResent).toEqual([{ topic: 'raw', keys: ['min.insync.replicas'] }]);
+    expect(sent.at(-1)?.sort()).toEqual(['cleanup.policy', 'retention.ms']);
+    expect(admin.topics.get('raw')?.configs.get('retention.ms')).toBe('3600000');
+  });
+
+  it('sends no AlterConfigs when retention is already as defined', async () => {
+    const admin = new InMemoryTopicAdmin();
+    admin.topics.set('raw', { partitions: 6, configs: new Map([['retention.ms', '3600000']]) });
+    const result = await ensureTopics(admin, [spec('raw', 6)], { alterableConfigs: MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS });
+    expect(result.retentionUpdated).toEqual([]);
+    expect(admin.calls.filter((c) => c.startsWith('alterConfigs'))).toEqual([]);
   });
 
   it('reports a creation the cluster did not carry out, and a failed step, as failures', async () => {
