@@ -1,11 +1,21 @@
 /**
- * The one factory for Kafka clients and producers. MSK uses IAM (SASL/OAUTHBEARER over TLS, port
+ * The one factory for Kafka clients and producers (with this project's kafkajs patches installed). MSK uses IAM (SASL/OAUTHBEARER over TLS, port
  * 9098) with tokens from aws-msk-iam-sasl-signer-js; local brokers use plaintext.
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  type ICustomPartitioner,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
+import { installKafkajsPatches } from './kafkajs-patches.js';
 import type { OutputRecord } from './msk-event.js';
 
 export type KafkaAuth = { type: 'none' } | { type: 'iam'; region: string };
@@ -17,6 +27,7 @@ export interface KafkaConnection {
 }
 
 export function createKafka(connection: KafkaConnection, overrides: Partial<KafkaConfig> = {}): Kafka {
+  installKafkajsPatches();
   const config: KafkaConfig = {
     clientId: connection.clientId,
     brokers: connection.brokers,
@@ -43,7 +54,7 @@ export interface RecordPublisher {
 }
 
 /** A message on its way out; `partition` is fixed by the partitioner on the first attempt. */
-type OutgoingMessage = Pick<OutputRecord, 'key' | 'value' | 'headers'> & { partition?: number };
+type OutgoingMessage = Pick<OutputRecord, 'key' | 'value'> & { headers: IHeaders; partition?: number };
 
 /** Attempts at sending the records of partitions that a resolved sendBatch left unacknowledged. */
 const UNACKNOWLEDGED_RESENDS = 5;
@@ -86,7 +97,8 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       const p = await connect();
       let pending = records.map((r): { topic: string; message: OutgoingMessage } => ({
         topic: r.topic,
-        message: { key: r.key, value: r.value, headers: r.headers },
+        // kafkajs writes a null header value as null (length -1), though its types leave null out.
+        message: { key: r.key, value: r.value, headers: r.headers as IHeaders },
       }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > UNACKNOWLEDGED_RESENDS) {

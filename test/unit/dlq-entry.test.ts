@@ -68,7 +68,7 @@ describe('parseDlqMessage', () => {
     expect(entry.key?.toString()).toBe('u-7');
     expect(entry.value?.toString()).toBe(value);
     // Only the original headers remain.
-    expect(entry.headers.map((h) => [h.key, h.value.toString()])).toEqual([['traceparent', '00-abc-01']]);
+    expect(entry.headers.map((h) => [h.key, h.value?.toString()])).toEqual([['traceparent', '00-abc-01']]);
   });
 
   it('has no event id for a value that is not a JSON object with one', () => {
