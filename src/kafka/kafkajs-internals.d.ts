@@ -5,11 +5,20 @@
 
 declare module 'kafkajs/src/network/requestQueue/index.js' {
   class RequestQueue {
+    constructor(options: {
+      maxInFlightRequests: number | null;
+      requestTimeout: number;
+      enforceRequestTimeout: boolean;
+      clientId: string;
+      broker: string;
+      logger: unknown;
+    });
     pending: unknown[];
     throttledUntil: number;
     throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
     checkPendingRequests(): void;
     scheduleCheckPendingRequests(): void;
+    destroy(): void;
   }
   export default RequestQueue;
 }

@@ -43,6 +43,9 @@ export function installRequestQueueTimer(): void {
   if (!original.includes('this.throttledUntil-Date.now()') || !original.includes('setTimeout(')) {
     throw new KafkajsPatchError('kafkajs RequestQueue.scheduleCheckPendingRequests() is not the one the timer patch replaces');
   }
+  if (!compactSource(proto.checkPendingRequests).includes('this.scheduleCheckPendingRequests()')) {
+    throw new KafkajsPatchError('kafkajs RequestQueue.checkPendingRequests() no longer schedules through scheduleCheckPendingRequests()');
+  }
   proto.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
   proto[PATCHED] = true;
 }

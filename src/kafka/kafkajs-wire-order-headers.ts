@@ -4,7 +4,6 @@
  * The patch keeps the list kafkajs decoded beside that object, under a symbol, and headersOf()
  * reads it; messages decoded without the patch fall back to the folded order.
  */
-import type { IHeaders } from 'kafkajs';
 import Decoder from 'kafkajs/src/protocol/decoder.js';
 import decodeHeader from 'kafkajs/src/protocol/recordBatch/header/v0/decoder.js';
 import decodeRecord from 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
@@ -47,7 +46,12 @@ export function installWireOrderHeaders(): void {
   proto[PATCHED] = true;
 }
 
-function bytes(value: Buffer | string | null): Buffer | null {
+type HeaderBytes = Buffer | string | null;
+
+/** A message's headers as kafkajs hands them over: its IHeaders, plus the null values its types leave out. */
+export type MessageHeaders = Readonly<Record<string, HeaderBytes | HeaderBytes[] | undefined>>;
+
+function bytes(value: HeaderBytes): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
@@ -55,12 +59,12 @@ function bytes(value: Buffer | string | null): Buffer | null {
  * A kafkajs message's headers as a list: wire order, repeated keys and null values kept. Without
  * the patch, repeated keys come out adjacent (kafkajs's fold keeps each key's values in order).
  */
-export function headersOf(headers: IHeaders | undefined): RecordHeader[] {
+export function headersOf(headers: MessageHeaders | undefined): RecordHeader[] {
   if (!headers) return [];
   const inWireOrder = (headers as { [WIRE_ORDER]?: DecodedHeader[] })[WIRE_ORDER];
   if (inWireOrder) return inWireOrder.map(({ key, value }) => ({ key, value }));
   const out: RecordHeader[] = [];
-  for (const [key, raw] of Object.entries(headers) as [string, Buffer | string | null | (Buffer | string | null)[] | undefined][]) {
+  for (const [key, raw] of Object.entries(headers)) {
     if (raw === undefined) continue;
     for (const value of Array.isArray(raw) ? raw : [raw]) out.push({ key, value: bytes(value) });
   }
