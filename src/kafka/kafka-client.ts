@@ -97,8 +97,7 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       const p = await connect();
       let pending = records.map((r): { topic: string; message: OutgoingMessage } => ({
         topic: r.topic,
-        // kafkajs writes a null header value as null (length -1), though its types leave null out.
-        message: { key: r.key, value: r.value, headers: r.headers as IHeaders },
+        message: { key: r.key, value: r.value, headers: kafkajsHeaders(r.headers) },
       }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > UNACKNOWLEDGED_RESENDS) {
@@ -117,6 +116,21 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       connecting = undefined;
     },
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * kafkajs 2.2.4 cannot write a null header value: its record encoder measures every value with
+ * Buffer.byteLength before it checks for null, and throws. A null value goes out empty, its key kept
+ * (docs/kafka-records.md).
+ */
+export function kafkajsHeaders(headers: OutputRecord['headers']): IHeaders {
+  const out: IHeaders = {};
+  for (const [key, value] of Object.entries(headers)) {
+    out[key] = Array.isArray(value) ? value.map((v) => v ?? EMPTY) : (value ?? EMPTY);
+  }
+  return out;
 }
 
 function byTopic(items: readonly { topic: string; message: OutgoingMessage }[]): { topic: string; messages: OutgoingMessage[] }[] {

@@ -12,6 +12,7 @@ import { compress as snappyCompress } from 'snappy';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { xerialBlocks } from '../../src/kafka/compression-codecs.js';
+import { kafkajsHeaders } from '../../src/kafka/kafka-client.js';
 import { installKafkajsPatches } from '../../src/kafka/kafkajs-patches.js';
 import { nextCheckDelay } from '../../src/kafka/kafkajs-request-queue-timer.js';
 import { headersOf } from '../../src/kafka/kafkajs-wire-order-headers.js';
@@ -176,5 +177,23 @@ describe('compression codecs', () => {
     // zstd's one-shot decoder guesses the size of such a frame, and guesses short here.
     expect(() => zstd.decompress(frame)).toThrow();
     expect((await codec(CompressionTypes.ZSTD)?.decompress(frame))?.equals(zeros)).toBe(true);
+  });
+});
+
+describe('null header values on the way out', () => {
+  it('kafkajs still cannot write one (if this fails, kafkajs fixed it: write null again)', () => {
+    const encodeRecord = createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (
+      record: object,
+    ) => unknown;
+
+    expect(() => encodeRecord({ key: null, value: Buffer.from('v'), headers: { h: null } })).toThrow(/Received null/);
+  });
+
+  it('the publisher writes it empty, key and order of values kept', () => {
+    expect(kafkajsHeaders({ a: null, b: [Buffer.from('1'), null, 'x'], c: 'y' })).toEqual({
+      a: Buffer.alloc(0),
+      b: [Buffer.from('1'), Buffer.alloc(0), 'x'],
+      c: 'y',
+    });
   });
 });
