@@ -41,7 +41,9 @@ export function installWireOrderHeaders(): void {
   const readVarIntArray = proto.readVarIntArray;
   proto.readVarIntArray = function readVarIntArrayKeepingHeaders<T>(this: Decoder, reader: (decoder: Decoder) => T): T[] {
     const items = readVarIntArray.call(this, reader) as T[];
-    return reader === (decodeHeader as unknown) ? (keepingWireOrder(items as DecodedHeader[]) as T[]) : items;
+    // No headers: kafkajs's empty fold says all there is.
+    if (items.length === 0 || reader !== (decodeHeader as unknown)) return items;
+    return keepingWireOrder(items as DecodedHeader[]) as T[];
   };
   proto[PATCHED] = true;
 }
