@@ -1,7 +1,7 @@
 /**
  * The twin fed by a producer that is not kafkajs: kcat (librdkafka), as Java and C producers write.
  * Null and empty header values, repeated header keys, batches compressed with each of Kafka's four
- * codecs, a transactional and an idempotent producer, a keyless tombstone. Every valid event is
+ * codecs, a transactional and an idempotent producer, transaction markers, a keyless tombstone. Every valid event is
  * stored, the tombstone goes to the DLQ with its headers, nothing stalls, every stage drains.
  */
 import { execFile } from 'node:child_process';
@@ -15,6 +15,7 @@ import { createKafka } from '../../src/kafka/kafka-client.js';
 import { installKafkajsPatches } from '../../src/kafka/kafkajs-patches.js';
 import type { MskEvent, MskRecord } from '../../src/kafka/msk-event.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import { appendCommitMarker } from '../helpers/control-record.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
 const run = promisify(execFile);
@@ -63,6 +64,8 @@ describe('records from kcat (librdkafka) through the twin', () => {
   const decompressed: Record<string, number> = {};
   const codecs = CompressionCodecs as Record<number, () => Codec>;
   const registered = new Map<number, () => Codec>();
+  /** "partition:offset" of the COMMIT markers written. */
+  const markers: string[] = [];
 
   beforeAll(async () => {
     // Count what each codec decompresses: proof that kcat's batches really arrived compressed.
@@ -94,8 +97,8 @@ describe('records from kcat (librdkafka) through the twin', () => {
     });
     const bootstrap = twin.cluster.bootstrapServers;
     const topic = twin.pipeline.topics.raw.name;
-    const events = (prefix: string) => {
-      const ids = Array.from({ length: PER_PRODUCER }, (_, i) => `${prefix}-${i}`);
+    const events = (prefix: string, count = PER_PRODUCER) => {
+      const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
       for (const id of ids) valid.add(id);
       return ids.map(pageView);
     };
@@ -103,6 +106,21 @@ describe('records from kcat (librdkafka) through the twin', () => {
     await kcat(bootstrap, topic, ['-H', 'trace=1', '-H', 'nullable', '-H', 'trace=2', '-H', 'empty='], events('headers'));
     for (const codec of CODECS) await kcat(bootstrap, topic, ['-z', codec, '-X', 'linger.ms=50'], events(codec));
     await kcat(bootstrap, topic, ['-X', 'transactional.id=kcat-tx'], events('transactional'));
+    // The mock cluster writes no transaction markers: put a COMMIT marker in each partition, then
+    // more records after it (a marker at a partition's very end is not covered here).
+    const admin = createKafka(twin.cluster.connection).admin();
+    await admin.connect();
+    try {
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      for (const { partitionId, leader } of metadata?.partitions ?? []) {
+        const address = twin.cluster.brokers[leader - 1];
+        if (!address) throw new Error(`no address for broker ${leader}`);
+        markers.push(`${partitionId}:${await appendCommitMarker(address, topic, partitionId)}`);
+        await kcat(bootstrap, topic, ['-p', String(partitionId)], events(`after-marker-${partitionId}`, 5));
+      }
+    } finally {
+      await admin.disconnect();
+    }
     await kcat(bootstrap, topic, ['-X', 'enable.idempotence=true', '-z', 'zstd'], events('idempotent'));
     // -K splits key from value at ":"; -Z sends both empty halves as null: a keyless tombstone, with
     // a null header value. (kcat skips an empty line, so the line is ":".)
@@ -126,6 +144,13 @@ describe('records from kcat (librdkafka) through the twin', () => {
 
   it('read batches compressed with each codec', () => {
     for (const codec of CODECS) expect(decompressed[codec] ?? 0, codec).toBeGreaterThan(0);
+  });
+
+  it('skips control records: no transaction marker reaches the handler', () => {
+    const delivered = new Set(distinctIngested().map((r) => `${r.partition}:${r.offset}`));
+
+    expect(markers).toHaveLength(2);
+    expect(markers.filter((m) => delivered.has(m))).toEqual([]);
   });
 
   it('hands the handler headers as written: order, repeated keys, null and empty values', () => {
