@@ -2,15 +2,20 @@
 import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
-import type { OutputRecord } from '../../src/kafka/msk-event.js';
+import type { HeaderValue, OutputRecord } from '../../src/kafka/msk-event.js';
 
 const text = (value: string | Buffer): string => (typeof value === 'string' ? value : value.toString('utf8'));
 
-/** Values and headers print as UTF-8 text; bytes that are not UTF-8 print as base64 with a marker field; a tombstone as null. */
+/** A null header value prints as null. */
+const headerText = (value: HeaderValue): string | null => (value === null ? null : text(value));
+
+/** Values and headers print as UTF-8 text (a null header value as null); bytes that are not UTF-8 print as base64 with a marker field; a tombstone as null. */
 export function formatRecord(record: OutputRecord): string {
   const bytes = typeof record.value === 'string' ? null : record.value;
   const binary = bytes !== null && !isUtf8(bytes);
-  const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(text) : text(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(headerText) : headerText(v)]),
+  );
   return JSON.stringify({
     topic: record.topic,
     key: record.key === null ? null : text(record.key),

@@ -3,8 +3,8 @@
  * the failure destination (the mapping's envelope around a record whose retries ran out), in one
  * shape: where it sits, why, which stage, where it came from, and the original key, value, headers.
  */
-import type { IHeaders } from 'kafkajs';
 import { DlqHeader, isDlqHeader } from '../../src/kafka/header-names.js';
+import { headersOf } from '../../src/kafka/kafkajs-wire-order-headers.js';
 import type { RecordHeader } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { type PipelineDefinition, stageForTopic } from '../../src/pipeline/definition.js';
@@ -64,19 +64,8 @@ export function eventIdOf(value: Buffer | null): string | undefined {
   }
 }
 
-/** kafkajs headers as a list (repeated keys kept). */
-export function headerList(headers: IHeaders | undefined): RecordHeader[] {
-  const out: RecordHeader[] = [];
-  for (const [key, raw] of Object.entries(headers ?? {})) {
-    for (const value of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-      out.push({ key, value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value });
-    }
-  }
-  return out;
-}
-
 function header(headers: readonly RecordHeader[], name: string): string | undefined {
-  return headers.find((h) => h.key === name)?.value.toString('utf8');
+  return headers.find((h) => h.key === name)?.value?.toString('utf8');
 }
 
 function integer(text: string | undefined): number | undefined {
@@ -91,7 +80,7 @@ function timeOf(iso: string | undefined, fallback: number): number {
 
 /** A message of the DLQ topic. */
 export function parseDlqMessage(message: TopicMessage): DlqEntry {
-  const all = headerList(message.headers);
+  const all = headersOf(message.headers);
   const sourceTopic = header(all, DlqHeader.topic);
   const sourcePartition = integer(header(all, DlqHeader.partition));
   const sourceOffset = integer(header(all, DlqHeader.offset));

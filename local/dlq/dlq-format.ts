@@ -31,7 +31,7 @@ export function entryRow(entry: DlqEntry): string[] {
 
 function headerLines(headers: readonly RecordHeader[]): string[] {
   if (headers.length === 0) return ['  (none)'];
-  return headers.map((h) => `  ${h.key}: ${oneLine(bytesText(h.value), 200)}`);
+  return headers.map((h) => `  ${h.key}: ${h.value === null ? '(null)' : oneLine(bytesText(h.value), 200)}`);
 }
 
 function valueText(value: Buffer | null): string {
@@ -79,7 +79,7 @@ export function entryJson(entry: DlqEntry): Record<string, unknown> {
     source: entry.source ?? null,
     eventId: entry.eventId ?? null,
     key: entry.key === null ? null : bytesText(entry.key),
-    headers: entry.headers.map((h) => ({ key: h.key, value: bytesText(h.value) })),
+    headers: entry.headers.map((h) => ({ key: h.key, value: h.value === null ? null : bytesText(h.value) })),
     value: entry.value === null ? null : bytesText(entry.value),
   };
 }

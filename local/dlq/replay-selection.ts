@@ -51,7 +51,7 @@ export function planReplay(selected: readonly DlqEntry[], storedEventIds: Readon
 
 /** The record as it goes back to `raw`: original key, value and headers, without the DLQ headers. */
 export function replayRecord(entry: DlqEntry, rawTopic: string): OutputRecord {
-  const headers: Record<string, Buffer | Buffer[]> = {};
+  const headers: OutputRecord['headers'] = {};
   for (const { key, value } of entry.headers) {
     const existing = headers[key];
     headers[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];

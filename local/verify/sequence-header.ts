@@ -8,7 +8,7 @@ import type { RecordHeader } from '../../src/kafka/msk-event.js';
 export const SEQUENCE_HEADER = 'tributary-verify-seq';
 
 /** Header values as kafkajs hands them out. */
-type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+type KafkaHeaderValue = Buffer | string | null | (Buffer | string | null)[] | undefined;
 
 function parseSequence(text: string): number | undefined {
   if (!/^[1-9]\d{0,14}$/.test(text)) return undefined;
@@ -19,11 +19,11 @@ function parseSequence(text: string): number | undefined {
 export function sequenceOfMessage(headers: Readonly<Record<string, KafkaHeaderValue>> | undefined): number | undefined {
   const value = headers?.[SEQUENCE_HEADER];
   const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : parseSequence(first.toString());
+  return first === undefined || first === null ? undefined : parseSequence(first.toString());
 }
 
 /** The sequence number in a decoded record's headers, if it carries one. */
 export function sequenceOfRecord(headers: readonly RecordHeader[]): number | undefined {
   const header = headers.find((h) => h.key === SEQUENCE_HEADER);
-  return header === undefined ? undefined : parseSequence(header.value.toString('utf8'));
+  return header?.value == null ? undefined : parseSequence(header.value.toString('utf8'));
 }

@@ -1,10 +1,20 @@
 /**
- * The one factory for Kafka clients and producers. MSK uses IAM (SASL/OAUTHBEARER over TLS, port
+ * The one factory for Kafka clients and producers (with this project's kafkajs patches installed). MSK uses IAM (SASL/OAUTHBEARER over TLS, port
  * 9098) with tokens from aws-msk-iam-sasl-signer-js; local brokers use plaintext.
  */
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  type ICustomPartitioner,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
+import { installKafkajsPatches } from './kafkajs-patches.js';
 import type { OutputRecord } from './msk-event.js';
 
 export type KafkaAuth = { type: 'none' } | { type: 'iam'; region: string };
@@ -16,6 +26,7 @@ export interface KafkaConnection {
 }
 
 export function createKafka(connection: KafkaConnection, overrides: Partial<KafkaConfig> = {}): Kafka {
+  installKafkajsPatches();
   const config: KafkaConfig = {
     clientId: connection.clientId,
     brokers: connection.brokers,
@@ -42,7 +53,7 @@ export interface RecordPublisher {
 }
 
 /** A message on its way out; `partition` is fixed by the partitioner on the first attempt. */
-type OutgoingMessage = Pick<OutputRecord, 'key' | 'value' | 'headers'> & { partition?: number };
+type OutgoingMessage = Pick<OutputRecord, 'key' | 'value'> & { headers: IHeaders; partition?: number };
 
 /** Attempts at sending the records of partitions that a resolved sendBatch left unacknowledged. */
 const UNACKNOWLEDGED_RESENDS = 5;
@@ -85,7 +96,7 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       const p = await connect();
       let pending = records.map((r): { topic: string; message: OutgoingMessage } => ({
         topic: r.topic,
-        message: { key: r.key, value: r.value, headers: r.headers },
+        message: { key: r.key, value: r.value, headers: kafkajsHeaders(r.headers) },
       }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > UNACKNOWLEDGED_RESENDS) {
@@ -104,6 +115,21 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       connecting = undefined;
     },
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * kafkajs 2.2.4 cannot write a null header value: its record encoder measures every value with
+ * Buffer.byteLength before it checks for null, and throws. A null value goes out empty, its key kept
+ * (docs/kafka-records.md).
+ */
+export function kafkajsHeaders(headers: OutputRecord['headers']): IHeaders {
+  const out: IHeaders = {};
+  for (const [key, value] of Object.entries(headers)) {
+    out[key] = Array.isArray(value) ? value.map((v) => v ?? EMPTY) : (value ?? EMPTY);
+  }
+  return out;
 }
 
 function byTopic(items: readonly { topic: string; message: OutgoingMessage }[]): { topic: string; messages: OutgoingMessage[] }[] {

@@ -7,9 +7,13 @@ export class MskEventFormatError extends Error {
   }
 }
 
-/** Java bytes are signed: Lambda sends 0xC3 as -61. Accept both forms, reject anything else. */
-function headerBytes(key: string, values: unknown): Buffer {
-  if (!Array.isArray(values)) throw new MskEventFormatError(`header "${key}" is not an array of bytes`);
+/**
+ * Java bytes are signed: Lambda sends 0xC3 as -61. Accept both forms, reject anything else. A null
+ * value is a null header value (docs/kafka-records.md).
+ */
+function headerBytes(key: string, values: unknown): Buffer | null {
+  if (values === null) return null;
+  if (!Array.isArray(values)) throw new MskEventFormatError(`header "${key}" is not an array of bytes or null`);
   const out = Buffer.allocUnsafe(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -29,8 +33,11 @@ export function decodeHeaders(headers: readonly MskHeader[] | undefined): Record
   return out;
 }
 
-/** Encodes a header value as Lambda does: signed Java bytes. */
-export function encodeHeaderValue(value: Buffer): number[] {
+/** Encodes a header value as Lambda does: signed Java bytes; null stays null (docs/kafka-records.md). */
+export function encodeHeaderValue(value: Buffer): number[];
+export function encodeHeaderValue(value: Buffer | null): number[] | null;
+export function encodeHeaderValue(value: Buffer | null): number[] | null {
+  if (value === null) return null;
   const out = new Array<number>(value.length);
   for (let i = 0; i < value.length; i++) out[i] = ((value[i] as number) << 24) >> 24;
   return out;
@@ -114,6 +121,7 @@ const RECORD_FRAME = '{"topic":,"partition":,"offset":,"timestamp":,"timestampTy
 const KEY_FRAME = ',"key":""'.length;
 const VALUE_FRAME = ',"value":""'.length;
 const HEADER_FRAME = '{:[]}'.length;
+const NULL_HEADER_FRAME = '{:null}'.length;
 
 /** Characters of base64 (padded) for n bytes. */
 const base64Length = (n: number): number => 4 * Math.ceil(n / 3);
@@ -150,6 +158,10 @@ export function encodedRecordSize(record: KafkaRecord): number {
   const { headers } = record;
   if (headers.length > 0) size += headers.length - 1; // commas between headers
   for (const { key, value } of headers) {
+    if (value === null) {
+      size += NULL_HEADER_FRAME + jsonStringBytes(key);
+      continue;
+    }
     size += HEADER_FRAME + jsonStringBytes(key) + Math.max(0, value.length - 1);
     for (let i = 0; i < value.length; i++) size += signedByteLength(value[i] as number);
   }

@@ -6,8 +6,11 @@
 
 export type TimestampType = 'CREATE_TIME' | 'LOG_APPEND_TIME';
 
-/** One header: a single key mapped to (signed or unsigned) byte values. */
-export type MskHeader = Record<string, number[]>;
+/**
+ * One header: a single key mapped to (signed or unsigned) byte values, or to null for a null value
+ * (Lambda's form for that is undocumented: docs/kafka-records.md).
+ */
+export type MskHeader = Record<string, number[] | null>;
 
 export interface MskRecord {
   topic: string;
@@ -49,7 +52,8 @@ export interface KafkaBatchResponse {
 
 export interface RecordHeader {
   key: string;
-  value: Buffer;
+  /** null for a null header value (legal in Kafka; Java producers send them), distinct from empty. */
+  value: Buffer | null;
 }
 
 /** A record after decoding: bytes instead of base64, null where Kafka had null. */
@@ -64,6 +68,9 @@ export interface KafkaRecord {
   headers: RecordHeader[];
 }
 
+/** An outgoing header value; null writes a null value. */
+export type HeaderValue = string | Buffer | null;
+
 /** A record a stage wants produced. */
 export interface OutputRecord {
   topic: string;
@@ -71,8 +78,8 @@ export interface OutputRecord {
   key: string | Buffer | null;
   /** null is a tombstone, passed on as one. */
   value: Buffer | string | null;
-  /** A header repeated in the input keeps all its values. */
-  headers: Record<string, string | Buffer | (string | Buffer)[]>;
+  /** A header repeated in the input keeps all its values (grouped by key: kafkajs writes them so). */
+  headers: Record<string, HeaderValue | HeaderValue[]>;
 }
 
 /** "<topic>-<partition>", the key of MskEvent.records and of batch item identifiers. */

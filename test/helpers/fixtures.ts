@@ -30,5 +30,5 @@ export const silentLogger = new Logger({ serviceName: 'test', logLevel: 'SILENT'
 export function headerText(record: OutputRecord, name: string): string | undefined {
   const value = record.headers[name];
   if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).map((v) => v.toString()).join(',');
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v)).join(',');
 }

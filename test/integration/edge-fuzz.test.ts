@@ -21,7 +21,7 @@ import { eventSchemas, isEventType } from '../../src/events/event-schemas.js';
 import { INVALID_REASONS } from '../../src/events/invalid-reason.js';
 import { DlqHeader } from '../../src/kafka/header-names.js';
 import { createKafka, type RecordPublisher } from '../../src/kafka/kafka-client.js';
-import type { KafkaRecord, OutputRecord } from '../../src/kafka/msk-event.js';
+import type { HeaderValue, KafkaRecord, OutputRecord } from '../../src/kafka/msk-event.js';
 import { encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
@@ -59,8 +59,8 @@ const toBuffer = (v: string | Buffer) => (typeof v === 'string' ? Buffer.from(v,
 /** What the next stage receives for a produced record. */
 function asConsumed(record: OutputRecord, offset: number): KafkaRecord {
   const headers = Object.entries(record.headers).flatMap(([key, value]) => {
-    const values: (string | Buffer)[] = Array.isArray(value) ? value : [value];
-    return values.map((v) => ({ key, value: toBuffer(v) }));
+    const values: HeaderValue[] = Array.isArray(value) ? value : [value];
+    return values.map((v) => ({ key, value: v === null ? null : toBuffer(v) }));
   });
   return {
     topic: record.topic,
@@ -184,7 +184,7 @@ describe('edge fuzz: hostile raw records through ingest -> enrich -> sink', () =
       // What reached the sink, by trace id, with the event id it carried.
       const sunk = new Map(
         enriched.map((r) => [
-          r.headers.find((h) => h.key === TRACE_HEADER)?.value.toString() ?? '?',
+          r.headers.find((h) => h.key === TRACE_HEADER)?.value?.toString() ?? '?',
           (JSON.parse(String(r.value)) as { eventId: string }).eventId,
         ]),
       );

@@ -1,6 +1,7 @@
 /** Reading DLQ and failure-destination messages back, from records built by the very code that writes them. */
 import { describe, expect, it } from 'vitest';
 import { parseDlqMessage, parseFailureMessage, UNREADABLE_ENVELOPE } from '../../local/dlq/dlq-entry.js';
+import { entryJson, formatEntryDetail } from '../../local/dlq/dlq-format.js';
 import { buildBatchFailureEnvelope, buildFailureEnvelope, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
 import type { TopicMessage } from '../../local/kafka/read-topic.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
@@ -68,7 +69,7 @@ describe('parseDlqMessage', () => {
     expect(entry.key?.toString()).toBe('u-7');
     expect(entry.value?.toString()).toBe(value);
     // Only the original headers remain.
-    expect(entry.headers.map((h) => [h.key, h.value.toString()])).toEqual([['traceparent', '00-abc-01']]);
+    expect(entry.headers.map((h) => [h.key, h.value?.toString()])).toEqual([['traceparent', '00-abc-01']]);
   });
 
   it('has no event id for a value that is not a JSON object with one', () => {
@@ -144,6 +145,29 @@ describe('parseFailureMessage', () => {
       value: null,
     });
     expect(entry.source).toBeUndefined();
+  });
+
+  it('keeps null and empty header values and repeated names of the record in the envelope, and prints them', () => {
+    const headers = [
+      { key: 'a', value: Buffer.from('1') },
+      { key: 'n', value: null },
+      { key: 'a', value: Buffer.from('3') },
+      { key: 'e', value: Buffer.alloc(0) },
+    ];
+    const envelope = buildFailureEnvelope(rawRecord(null, { key: null, headers }), failure, { functionArn: 'arn', source });
+    const entry = parseFailureMessage(
+      asMessage({ topic: 'shop-failures', key: null, value: JSON.stringify(envelope), headers: {} }, 0, 7),
+      pipeline,
+    );
+
+    expect(entry.headers).toEqual(headers);
+    expect(entryJson(entry).headers).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'n', value: null },
+      { key: 'a', value: '3' },
+      { key: 'e', value: '' },
+    ]);
+    expect(formatEntryDetail(entry, 'shop-failures')).toMatch(/ {2}n: \(null\)\n {2}a: 3\n {2}e: \n/);
   });
 
   it('keeps an envelope written without its payload, with nothing to replay', () => {

@@ -91,6 +91,20 @@ describe('replayRecord', () => {
     });
   });
 
+  it('keeps null header values (the publisher writes them empty)', () => {
+    const record = replayRecord(
+      entry(0, {
+        headers: [
+          { key: 'n', value: null },
+          { key: 'a', value: Buffer.from('1') },
+          { key: 'n', value: Buffer.alloc(0) },
+        ],
+      }),
+      'shop-raw',
+    );
+    expect(record.headers).toEqual({ n: [null, Buffer.alloc(0)], a: Buffer.from('1') });
+  });
+
   it('sends a keyless record without a key', () => {
     expect(replayRecord(entry(0, { key: null }), 'shop-raw').key).toBeNull();
   });

@@ -30,7 +30,7 @@ describe('decodeMskEvent', () => {
     const signed = decodeHeaders([{ origin: [99, 97, 102, -61, -87] }]);
     const unsigned = decodeHeaders([{ origin: [99, 97, 102, 195, 169] }]);
 
-    expect(signed[0]?.value.toString('utf8')).toBe('café');
+    expect(signed[0]?.value?.toString('utf8')).toBe('café');
     expect(unsigned).toEqual(signed);
   });
 
@@ -47,7 +47,19 @@ describe('decodeMskEvent', () => {
     expect(records.slice(1).map((r) => r.value)).toEqual([null, null]);
   });
 
+  it('reads a null header value as null, distinct from an empty one, and keeps repeated keys in order', () => {
+    const headers = decodeHeaders([{ a: [49] }, { b: null }, { a: [51] }, { e: [] }]);
+
+    expect(headers).toEqual([
+      { key: 'a', value: Buffer.from('1') },
+      { key: 'b', value: null },
+      { key: 'a', value: Buffer.from('3') },
+      { key: 'e', value: Buffer.alloc(0) },
+    ]);
+  });
+
   it('rejects header values that are not bytes, and events without records', () => {
+    expect(() => decodeHeaders([{ h: 'x' as never }])).toThrow(/not an array of bytes or null/);
     expect(() => decodeHeaders([{ h: [300] }])).toThrow(MskEventFormatError);
     expect(() => decodeHeaders([{ h: [1.5] }])).toThrow(/not a byte/);
     expect(() => decodeMskEvent({} as never)).toThrow(/records/);
@@ -92,6 +104,22 @@ describe('encodeMskEvent', () => {
     expect(decodeMskEvent(event)).toEqual(records);
   });
 
+  it('writes a null header value as null and an empty one as [], in wire order', () => {
+    const nullHeaders: KafkaRecord = {
+      ...record(0, 1, 'k', 'v'),
+      headers: [
+        { key: 'a', value: Buffer.from('1') },
+        { key: 'b', value: null },
+        { key: 'a', value: Buffer.from('3') },
+        { key: 'e', value: Buffer.alloc(0) },
+      ],
+    };
+    const event = encodeMskEvent([nullHeaders], { eventSource: 'aws:kafka', bootstrapServers: 'b-1:9098' });
+
+    expect(event.records['storefront-raw-0']?.[0]?.headers).toEqual([{ a: [49] }, { b: null }, { a: [51] }, { e: [] }]);
+    expect(decodeMskEvent(JSON.parse(JSON.stringify(event)))).toEqual([nullHeaders]);
+  });
+
   it('encodes every byte value as a signed byte', () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const encoded = encodeHeaderValue(all);
@@ -130,8 +158,10 @@ describe('encodedRecordSize', () => {
         headers: [
           { key: 'all', value: everyByte },
           { key: 'empty', value: Buffer.alloc(0) },
+          { key: 'null', value: null },
         ],
       },
+      { ...base, headers: [{ key: 'only-null', value: null }] },
       { ...base, headers: [{ key: 'a"\\\n\u0001é😀', value: Buffer.from([0, 127, 128, 255]) }] },
       { ...base, topic: 'tópic"\\', timestampType: 'LOG_APPEND_TIME', partition: 0, offset: 0, timestamp: -1 },
       { ...base, timestamp: Number.NaN },
@@ -151,7 +181,7 @@ describe('encodedRecordSize', () => {
           timestampType: fc.constantFrom('CREATE_TIME' as const, 'LOG_APPEND_TIME' as const),
           key: fc.option(bytes),
           value: fc.option(bytes),
-          headers: fc.array(fc.record({ key: fc.string({ unit: 'binary', maxLength: 10 }), value: bytes }), { maxLength: 4 }),
+          headers: fc.array(fc.record({ key: fc.string({ unit: 'binary', maxLength: 10 }), value: fc.option(bytes) }), { maxLength: 4 }),
         }),
         (record) => encodedRecordSize(record) === stringified(record),
       ),
