@@ -52,10 +52,10 @@ export interface EnsureTopicsOptions {
 
 /**
  * The topic configs MSK Serverless lets a client alter, as listed on the "Amazon MSK Serverless
- * configurations" page; it refuses an AlterConfigs request naming any other key.
+ * configurations" page; it refuses an AlterConfigs request naming any other key. cleanup.policy is
+ * on that page too, but editable only when the topic is created, so it is never re-sent.
  */
 export const MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS: ReadonlySet<string> = new Set([
-  'cleanup.policy',
   'compression.type',
   'max.message.bytes',
   'message.timestamp.difference.max.ms',
