@@ -32,6 +32,11 @@ export interface EventSourceMappingConfig {
   readonly bootstrapServers: string;
   readonly functionName: string;
   readonly handler: EsmHandler;
+  /**
+   * How long the input topic keeps records (its retentionHours in the pipeline definition). In
+   * on-demand mode a failing batch is retried until its records are older than this: expired.
+   */
+  readonly inputRetentionHours: number;
   /** The local topic standing in for the on-failure destination. */
   readonly failureTopic: string;
   /** Decides the error handling (poller-mode.ts). */
@@ -94,7 +99,7 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
     fail(`startingPositionTimestamp applies only with AT_TIMESTAMP, not ${stage.startingPosition}`);
   }
   try {
-    errorHandlingFor(config.pollerMode, stage.retry, config.failureDestination);
+    errorHandlingFor(config.pollerMode, stage.retry, config.failureDestination, config.inputRetentionHours);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

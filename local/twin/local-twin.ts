@@ -10,7 +10,7 @@ import type { StageHandler } from '../../functions/shared/stage-handler.js';
 import { createSinkHandler } from '../../functions/sink/handler.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
-import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
@@ -107,6 +107,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
         functionName: `${pipeline.name}-${stage}`,
         handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
         failureTopic: pipeline.topics.failures.name,
+        inputRetentionHours: inputTopicOf(pipeline, pipeline.stages[stage]).retentionHours,
         pollerMode: mode.pollerMode,
         failureDestination: mode.failureDestination,
         retryBackoff: options.retryBackoff,

@@ -15,6 +15,7 @@ const base: EventSourceMappingConfig = {
   functionName: 'ingest',
   handler: async () => undefined,
   failureTopic: pipeline.topics.failures.name,
+  inputRetentionHours: pipeline.topics.raw.retentionHours,
   pollerMode: 'provisioned',
   failureDestination: 'kafka',
 };
@@ -36,6 +37,7 @@ describe('EventSourceMapping configuration', () => {
       /maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got 30/,
     ],
     [{ pollerMode: 'on-demand', failureDestination: 'kafka' }, /a Kafka failure destination needs provisioned mode/],
+    [{ inputRetentionHours: 0 }, /inputRetentionHours must be a positive number, got 0/],
     [{ stage: { ...pipeline.stages.ingest, startingPosition: 'AT_TIMESTAMP' } }, /AT_TIMESTAMP needs startingPositionTimestamp/],
     [
       { stage: { ...pipeline.stages.ingest, startingPositionTimestamp: 1_800_000_000 } },
