@@ -5,7 +5,6 @@
  * that keeps crashing is declared failed, loudly: the mapping's stats carry the reason.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { installSingleFlightJoin } from '../kafka/single-flight-join.js';
 import type { CommitPosition } from './batch-runner.js';
 import { errorMessage } from './errors.js';
 import { backoffDelayMs, type RetryBackoff } from './retry-policy.js';
@@ -104,8 +103,6 @@ export class GroupConsumer {
   private failure: string | undefined;
 
   constructor(private readonly options: GroupConsumerOptions) {
-    // The one place kafkajs consumers of the twin are made: the join patch goes in here, explicitly.
-    installSingleFlightJoin();
     this.startOffsets = options.startOffsets;
   }
 

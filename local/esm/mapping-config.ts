@@ -2,6 +2,7 @@
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
 import type { StageDefinition } from '../../src/pipeline/definition.js';
+import { isTwinKafka } from '../kafka/twin-kafka.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { ConsumerRestartPolicy } from './group-consumer.js';
 import { errorHandlingFor, type FailureDestinationKind, type PollerMode } from './poller-mode.js';
@@ -26,7 +27,7 @@ export interface InvocationInfo {
 
 export interface EventSourceMappingConfig {
   readonly stage: StageDefinition;
-  /** kafkajs instance from createKafka. */
+  /** kafkajs instance from createTwinKafka (local/kafka/twin-kafka.ts): its consumers need the twin's patches. */
   readonly kafka: Kafka;
   /** Put in every event, as Lambda does. */
   readonly bootstrapServers: string;
@@ -67,6 +68,7 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
   if (!config.failureTopic) fail('failureTopic is empty');
   if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
   if (!config.bootstrapServers) fail('bootstrapServers is empty');
+  if (!isTwinKafka(config.kafka)) fail('kafka must come from createTwinKafka (local/kafka/twin-kafka.ts), which patches its consumers');
   if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
     fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
   }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventSourceMapping, type EventSourceMappingConfig, type InvocationInfo } from '../../local/esm/event-source-mapping.js';
 import type { FailureEnvelope } from '../../local/esm/failure-envelope.js';
 import { type EmbeddedKafka, KafkaApiKey, KafkaErrorCode, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
-import { createKafka } from '../../src/kafka/kafka-client.js';
+import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type RetryPolicy, type StageDefinition } from '../../src/pipeline/definition.js';
@@ -19,7 +19,7 @@ const cleanup: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   cluster = await startEmbeddedKafka({ brokers: 3 });
-  kafka = createKafka({ brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' }, { logLevel: logLevel.ERROR });
+  kafka = createTwinKafka({ brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' }, { logLevel: logLevel.ERROR });
   producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
