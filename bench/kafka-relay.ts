@@ -8,11 +8,12 @@
  * stream into ever smaller batches, hop after hop.
  */
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
-import { installSingleFlightJoin } from '../local/kafka/single-flight-join.js';
+import { isTwinKafka } from '../local/kafka/twin-kafka.js';
 import { createKafkaPublisher, type RecordPublisher } from '../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../src/kafka/msk-event.js';
 
 export interface RelayOptions {
+  /** From createTwinKafka: the same kafkajs consumer behaviour as the mapping emulator's. */
   readonly kafka: Kafka;
   /** Input topic first, then one topic per hop. */
   readonly topics: readonly string[];
@@ -111,9 +112,9 @@ class RelayHop {
 
 /** Starts every hop and resolves once each consumer group has been joined. */
 export async function startKafkaRelay(options: RelayOptions): Promise<KafkaRelay> {
-  // The same kafkajs consumer behaviour as the mapping emulator's (explicit, not an import side effect).
-  installSingleFlightJoin();
   const { kafka, topics } = options;
+  if (!isTwinKafka(kafka))
+    throw new Error('the relay needs a client from createTwinKafka (local/kafka/twin-kafka.ts), as the mappings use');
   if (topics.length < 2) throw new Error(`a relay needs an input and at least one output topic, got ${topics.length}`);
   const hops: RelayHop[] = [];
   const consumers: Consumer[] = [];

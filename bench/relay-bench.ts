@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { MOCK_PARTITION_RETENTION_BYTES } from '../local/kafka/embedded-kafka.js';
 import { openKafkaCluster } from '../local/kafka/kafka-cluster.js';
-import { createKafka } from '../src/kafka/kafka-client.js';
+import { createTwinKafka } from '../local/kafka/twin-kafka.js';
 import { definePipeline, STAGE_NAMES } from '../src/pipeline/definition.js';
 import type { RelayRunResult } from './bench-results.js';
 import { startGeneratorProcess } from './generator-process.js';
@@ -34,7 +34,7 @@ export async function runRelayBench(task: RelayTask, say: (line: string) => void
     const sinkTopic = `${pipeline.name}-sink`;
     cluster.embedded?.createTopic(sinkTopic, task.partitions);
     const { raw, clean, enriched } = pipeline.topics;
-    const kafka = createKafka(cluster.connection);
+    const kafka = createTwinKafka(cluster.connection);
     const load = await startGeneratorProcess({
       connection: cluster.connection,
       topic: raw.name,

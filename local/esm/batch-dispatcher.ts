@@ -26,6 +26,8 @@ export interface BatchDispatcherOptions {
   readonly runBatch: (records: readonly KafkaRecord[]) => Promise<void>;
   /** A record too large for any invocation. */
   readonly rejectOversize: (record: KafkaRecord, payloadBytes: number) => Promise<void>;
+  /** Commits past skipped records (never rejects: a lost commit only means a refetch). */
+  readonly commit: (positions: readonly CommitPosition[]) => Promise<void>;
   readonly pause: (topic: string, partition: number) => void;
   readonly resume: (topic: string, partition: number) => void;
   readonly isStopping: () => boolean;
@@ -65,6 +67,19 @@ export class BatchDispatcher {
       this.options.pause(queue.topic, queue.partition);
     }
     this.fill();
+  }
+
+  /**
+   * kafkajs fetched records of a partition that it does not deliver, up to `nextOffset` (a fetch
+   * of nothing but transaction markers or aborted records; kafkajs moves its position past them).
+   * Lambda's poller commits past them; here that waits until every record fetched before them is
+   * committed past, so a marker at the end of a partition leaves no offset lag.
+   */
+  skipTo(topic: string, partition: number, nextOffset: number): void {
+    const queue = this.queueFor(topic, partition);
+    if (nextOffset <= Math.max(queue.skipTo ?? -1, queue.committedPosition ?? -1)) return;
+    queue.skipTo = nextOffset;
+    this.commitSkippedIfIdle(queue);
   }
 
   /** After a rebalance, forget partitions this consumer no longer owns (their new owner resumes from the commits). */
@@ -109,8 +124,17 @@ export class BatchDispatcher {
       if (!queue) continue;
       queue.busy = false;
       if (queue.revoked) this.partitions.delete(key);
+      else this.commitSkippedIfIdle(queue);
     }
     this.scheduleFill();
+  }
+
+  /** Commits a partition's skipped records once nothing fetched before them waits. */
+  private commitSkippedIfIdle(queue: PartitionQueue): void {
+    const offset = queue.skipTo;
+    if (offset === undefined || queue.busy || queue.size > 0 || this.assembler.has(queue.key) || this.options.isStopping()) return;
+    queue.skipTo = undefined;
+    if (offset > (queue.committedPosition ?? -1)) void this.options.commit([{ topic: queue.topic, partition: queue.partition, offset }]);
   }
 
   /** Stops batching; resolves once every dispatched batch has ended. Queued records are dropped, uncommitted. */

@@ -63,7 +63,7 @@ export class EventSourceMapping {
   constructor(private readonly config: EventSourceMappingConfig) {
     validateMappingConfig(config);
     this.stage = config.stage;
-    this.rules = errorHandlingFor(config.pollerMode, config.stage.retry, config.failureDestination);
+    this.rules = errorHandlingFor(config.pollerMode, config.stage.retry, config.failureDestination, config.inputRetentionHours);
     this.source = {
       eventSource: 'aws:kafka',
       eventSourceArn: config.eventSourceArn ?? DEFAULT_EVENT_SOURCE_ARN,
@@ -101,6 +101,7 @@ export class EventSourceMapping {
       source: this.source,
       runBatch: (records) => runBatch(records, this.context),
       rejectOversize: (record, bytes) => rejectOversizeRecord(record, bytes, this.context),
+      commit: (positions) => this.group?.commit(positions) ?? Promise.resolve(),
       pause: (topic, partition) => this.group?.pause(topic, partition),
       resume: (topic, partition) => this.group?.resume(topic, partition),
       isStopping: () => this.stopping,
@@ -141,6 +142,7 @@ export class EventSourceMapping {
         if (skippedUpTo !== undefined) void group.commit([{ topic, partition, offset: skippedUpTo }]);
         this.dispatcher.enqueue(topic, partition, deliver, Date.now());
       },
+      onSkipped: (topic, partition, nextOffset) => this.dispatcher.skipTo(topic, partition, nextOffset),
       onAssignment: (owned) => {
         this.stats_.assignedPartitions = owned.size;
         this.dispatcher.onAssignment(owned);

@@ -5,7 +5,6 @@
  * that keeps crashing is declared failed, loudly: the mapping's stats carry the reason.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { installSingleFlightJoin } from '../kafka/single-flight-join.js';
 import type { CommitPosition } from './batch-runner.js';
 import { errorMessage } from './errors.js';
 import { backoffDelayMs, type RetryBackoff } from './retry-policy.js';
@@ -70,6 +69,11 @@ export interface GroupConsumerOptions {
   readonly restart: ConsumerRestartPolicy;
   /** Takes the fetched messages of one partition; a throw crashes the consumer. */
   readonly onMessages: (topic: string, partition: number, messages: readonly KafkaMessage[]) => void;
+  /**
+   * kafkajs fetched only records it does not deliver (transaction markers, aborted records) and
+   * moved its position to `nextOffset`; they are the mapping's to commit past.
+   */
+  readonly onSkipped: (topic: string, partition: number, nextOffset: number) => void;
   /** After each join: the "<topic>-<partition>" keys this member owns. */
   readonly onAssignment: (owned: ReadonlySet<string>) => void;
   /** A new consumer replaced a crashed one: it fetches everything, nothing is paused. */
@@ -99,8 +103,6 @@ export class GroupConsumer {
   private failure: string | undefined;
 
   constructor(private readonly options: GroupConsumerOptions) {
-    // The one place kafkajs consumers of the twin are made: the join patch goes in here, explicitly.
-    installSingleFlightJoin();
     this.startOffsets = options.startOffsets;
   }
 
@@ -167,6 +169,15 @@ export class GroupConsumer {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       if (consumer === this.consumer) this.onJoin(consumer, payload.memberAssignment);
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // kafkajs calls eachBatch only for a batch with records to deliver. A fetch holding only
+      // control records (or aborted ones) it resolves itself, never offering them: without a commit
+      // past them a partition ending in a transaction marker would keep an offset lag of 1.
+      // firstOffset is null for a fetch that returned nothing at or after the fetched offset.
+      const { batchSize, firstOffset, lastOffset, topic, partition } = payload;
+      if (consumer !== this.consumer || this.options.isStopping() || batchSize > 0 || firstOffset === null) return;
+      this.options.onSkipped(topic, partition, Number(lastOffset) + 1);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (consumer === this.consumer) this.onCrash(payload.error, payload.restart);

@@ -2,6 +2,7 @@
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
 import type { StageDefinition } from '../../src/pipeline/definition.js';
+import { isTwinKafka } from '../kafka/twin-kafka.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { ConsumerRestartPolicy } from './group-consumer.js';
 import { errorHandlingFor, type FailureDestinationKind, type PollerMode } from './poller-mode.js';
@@ -26,12 +27,17 @@ export interface InvocationInfo {
 
 export interface EventSourceMappingConfig {
   readonly stage: StageDefinition;
-  /** kafkajs instance from createKafka. */
+  /** kafkajs instance from createTwinKafka (local/kafka/twin-kafka.ts): its consumers need the twin's patches. */
   readonly kafka: Kafka;
   /** Put in every event, as Lambda does. */
   readonly bootstrapServers: string;
   readonly functionName: string;
   readonly handler: EsmHandler;
+  /**
+   * How long the input topic keeps records (its retentionHours in the pipeline definition). In
+   * on-demand mode a failing batch is retried until its records are older than this: expired.
+   */
+  readonly inputRetentionHours: number;
   /** The local topic standing in for the on-failure destination. */
   readonly failureTopic: string;
   /** Decides the error handling (poller-mode.ts). */
@@ -62,6 +68,7 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
   if (!config.failureTopic) fail('failureTopic is empty');
   if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
   if (!config.bootstrapServers) fail('bootstrapServers is empty');
+  if (!isTwinKafka(config.kafka)) fail('kafka must come from createTwinKafka (local/kafka/twin-kafka.ts), which patches its consumers');
   if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
     fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
   }
@@ -94,7 +101,7 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
     fail(`startingPositionTimestamp applies only with AT_TIMESTAMP, not ${stage.startingPosition}`);
   }
   try {
-    errorHandlingFor(config.pollerMode, stage.retry, config.failureDestination);
+    errorHandlingFor(config.pollerMode, stage.retry, config.failureDestination, config.inputRetentionHours);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

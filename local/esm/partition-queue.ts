@@ -11,6 +11,11 @@ export class PartitionQueue {
   revoked = false;
   /** Position last committed (or where fetching began), for the committed-records count. */
   committedPosition: number | undefined;
+  /**
+   * Offset past records kafkajs fetched but does not deliver (transaction markers, aborted records),
+   * to commit once nothing of the partition before them is queued or in flight.
+   */
+  skipTo: number | undefined;
   /** Key and value bytes of the queued records. */
   bytes = 0;
   private records: KafkaRecord[] = [];
@@ -74,6 +79,7 @@ export class PartitionQueue {
     this.arrivals = [];
     this.head = 0;
     this.nextOffset = undefined;
+    this.skipTo = undefined;
   }
 }
 

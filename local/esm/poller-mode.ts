@@ -21,7 +21,7 @@ export type FailureDestinationKind = (typeof FAILURE_DESTINATION_KINDS)[number];
 /** What the mapping does once an invocation failed. */
 export interface ErrorHandling {
   readonly mode: PollerMode;
-  /** Retries after the first attempt before the records go to the failure destination. */
+  /** Retries after the first attempt before the records go to the failure destination; UNLIMITED_RETRIES: no limit. */
   readonly maxRetries: number;
   /** -1: records never expire by age. */
   readonly maxRecordAgeSeconds: number;
@@ -31,25 +31,42 @@ export interface ErrorHandling {
   readonly destination: FailureDestinationKind;
 }
 
+/** `maxRetries` of a mapping that retries until the records succeed or expire. */
+export const UNLIMITED_RETRIES = -1;
+
 /**
- * "Infinite" retries (-1) with an on-failure destination configured are capped at 10
- * (docs/lambda-kafka-esm.md section 3). Every mapping of the twin has a destination.
+ * Provisioned mode: "infinite" retries (-1) with an on-failure destination configured are capped
+ * at 10 (the provisioned-mode error-handling pages, docs/lambda-kafka-esm.md section 3). Every
+ * mapping of the twin has a destination.
  */
 export const MAX_RETRIES_WITH_FAILURE_DESTINATION = 10;
 
-/** The error handling of a mapping in `mode` whose stage asks for `retry`. */
-export function errorHandlingFor(mode: PollerMode, retry: RetryPolicy, destination: FailureDestinationKind): ErrorHandling {
+/**
+ * The error handling of a mapping in `mode` whose stage asks for `retry`, reading a topic that
+ * keeps records `inputRetentionHours`.
+ */
+export function errorHandlingFor(
+  mode: PollerMode,
+  retry: RetryPolicy,
+  destination: FailureDestinationKind,
+  inputRetentionHours: number,
+): ErrorHandling {
+  if (!(Number.isFinite(inputRetentionHours) && inputRetentionHours > 0)) {
+    throw new EventSourceMappingConfigError(`inputRetentionHours must be a positive number, got ${inputRetentionHours}`);
+  }
   if (mode === 'on-demand') {
     // The Kafka destination is provisioned-mode only (section 3), as infra/config refuses it too.
     if (destination === 'kafka') {
       throw new EventSourceMappingConfigError('a Kafka failure destination needs provisioned mode; on-demand mappings use sqs');
     }
-    // On-demand mode has none of the error-handling controls: the whole batch is retried, capped
-    // because a destination is configured; the stage's policy is what provisioned mode would apply.
+    // On-demand mode has none of the error-handling controls: the MSK page says the whole batch is
+    // retried until it succeeds or its records expire from the topic. The cap of 10 is documented
+    // for provisioned mode only, so it is not applied here (UNDOCUMENTED whether AWS applies it).
+    // Expiry is emulated as a record older than the topic's retention.
     return {
       mode,
-      maxRetries: MAX_RETRIES_WITH_FAILURE_DESTINATION,
-      maxRecordAgeSeconds: -1,
+      maxRetries: UNLIMITED_RETRIES,
+      maxRecordAgeSeconds: Math.round(inputRetentionHours * 3600),
       bisectBatchOnError: false,
       reportBatchItemFailures: false,
       destination,

@@ -3,7 +3,7 @@
  * exponential backoff between attempts, and the retry and record-age limits of the mode's
  * ErrorHandling.
  */
-import type { ErrorHandling } from './poller-mode.js';
+import { type ErrorHandling, UNLIMITED_RETRIES } from './poller-mode.js';
 
 export interface RetryBackoff {
   /** Delay before the first retry. */
@@ -24,11 +24,11 @@ export function backoffDelayMs(failedAttempts: number, backoff: RetryBackoff): n
 
 /**
  * Whether records that failed `failedAttempts` times go to the failure destination instead of being
- * retried. Record age is checked only after a failure (UNDOCUMENTED for Kafka; records are never
+ * retried (never by count with UNLIMITED_RETRIES). Record age is checked only after a failure (UNDOCUMENTED for Kafka; records are never
  * dropped unread): `oldestTimestamp` is the epoch-ms timestamp of the oldest record.
  */
 export function retriesExhausted(rules: ErrorHandling, failedAttempts: number, oldestTimestamp: number, now: number): boolean {
-  if (failedAttempts > rules.maxRetries) return true;
+  if (rules.maxRetries !== UNLIMITED_RETRIES && failedAttempts > rules.maxRetries) return true;
   return rules.maxRecordAgeSeconds >= 0 && now - oldestTimestamp > rules.maxRecordAgeSeconds * 1000;
 }
 

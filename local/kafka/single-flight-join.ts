@@ -10,6 +10,7 @@
  * ask for a join while one is running share it: the member ends in the newest generation either way.
  */
 import { createRequire } from 'node:module';
+import { assertPatchedKafkajsVersion, KafkajsPatchError } from '../../src/kafka/kafkajs-patch-error.js';
 
 type Join<T> = (this: T) => Promise<void>;
 
@@ -25,8 +26,6 @@ export function singleFlight<T extends object>(method: Join<T>): Join<T> {
   };
 }
 
-/** The kafkajs release whose internals this patches; package.json pins it exactly. */
-export const PATCHED_KAFKAJS_VERSION = '2.2.4';
 /** The module and method patched. */
 export const PATCHED_MODULE = 'kafkajs/src/consumer/consumerGroup.js';
 
@@ -37,30 +36,17 @@ interface ConsumerGroupPrototype {
   [PATCHED]?: true;
 }
 
-export class KafkajsPatchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KafkajsPatchError';
-  }
-}
-
 /**
  * Makes kafkajs's ConsumerGroup share a join in flight, for every consumer in the process; idempotent.
- * Called explicitly where the twin makes its consumers (GroupConsumer), never as an import side
- * effect. Refuses any kafkajs but the pinned one: its internals may have moved.
+ * Installed by the twin's Kafka factory (twin-kafka.ts) only, never as an import side effect.
+ * Refuses any kafkajs but the pinned one: its internals may have moved.
  */
 export function installSingleFlightJoin(): void {
-  const require = createRequire(import.meta.url);
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== PATCHED_KAFKAJS_VERSION) {
-    throw new KafkajsPatchError(
-      `kafkajs ${version} is installed; the single-flight join patch was written for ${PATCHED_KAFKAJS_VERSION}: check it and pin the new version`,
-    );
-  }
-  const ConsumerGroup = require(PATCHED_MODULE) as { prototype: ConsumerGroupPrototype };
+  assertPatchedKafkajsVersion();
+  const ConsumerGroup = createRequire(import.meta.url)(PATCHED_MODULE) as { prototype: ConsumerGroupPrototype };
   const proto = ConsumerGroup.prototype;
   if (proto[PATCHED]) return;
-  if (typeof proto.joinAndSync !== 'function') throw new KafkajsPatchError(`kafkajs ${version} ConsumerGroup has no joinAndSync()`);
+  if (typeof proto.joinAndSync !== 'function') throw new KafkajsPatchError('kafkajs ConsumerGroup has no joinAndSync()');
   proto.joinAndSync = singleFlight(proto.joinAndSync);
   proto[PATCHED] = true;
 }

@@ -9,8 +9,8 @@ import { createIngestHandler } from '../../functions/ingest/handler.js';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
 import { createSinkHandler } from '../../functions/sink/handler.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
-import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
-import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
+import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
@@ -24,6 +24,7 @@ import {
   type RetryBackoff,
 } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
+import { createTwinKafka } from '../kafka/twin-kafka.js';
 import { readDeploymentMode } from './deployment-mode.js';
 import { TwinStats } from './twin-stats.js';
 
@@ -88,7 +89,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
   try {
     const store = await openPreparedStore(options.store);
     cleanup.unshift(() => store.client.close());
-    const kafka = createKafka(cluster.connection);
+    const kafka = createTwinKafka(cluster.connection);
     const publisher = createKafkaPublisher(kafka);
     cleanup.unshift(() => publisher.close());
     // Handlers log warnings only: the progress line and the summary tell the story.
@@ -107,6 +108,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
         functionName: `${pipeline.name}-${stage}`,
         handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
         failureTopic: pipeline.topics.failures.name,
+        inputRetentionHours: inputTopicOf(pipeline, pipeline.stages[stage]).retentionHours,
         pollerMode: mode.pollerMode,
         failureDestination: mode.failureDestination,
         retryBackoff: options.retryBackoff,

@@ -187,5 +187,13 @@ export function stageForTopic(pipeline: PipelineDefinition, topic: string): Stag
   return Object.values(pipeline.stages).find((s) => s.inputTopic === topic);
 }
 
+/** The topic a stage consumes. */
+export function inputTopicOf(pipeline: PipelineDefinition, stage: StageDefinition): TopicDefinition {
+  const topic = Object.values(pipeline.topics).find((t) => t.name === stage.inputTopic);
+  if (!topic)
+    throw new PipelineDefinitionError(`stage ${stage.name} reads "${stage.inputTopic}", which is not a topic of ${pipeline.name}`);
+  return topic;
+}
+
 /** The default pipeline, as deployed and as run by the local twin. */
 export const pipeline: PipelineDefinition = definePipeline();

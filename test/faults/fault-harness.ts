@@ -44,12 +44,15 @@ export const FAULT_RETRY_BACKOFF = { initialMs: 100, maxMs: 2000 } as const;
 export class RunLog {
   readonly invocations: Record<StageName, number> = { ingest: 0, enrich: 0, sink: 0 };
   readonly failedInvocations: Record<StageName, number> = { ingest: 0, enrich: 0, sink: 0 };
+  /** The highest attempt number of any invocation (1 = first try), per stage. */
+  readonly maxAttempt: Record<StageName, number> = { ingest: 0, enrich: 0, sink: 0 };
   readonly warnings: string[] = [];
   /** Errors the verifying producer's Kafka client logged (each retried request logs one). */
   readonly producerErrors: string[] = [];
 
   onInvocation(stage: StageName, info: InvocationInfo): void {
     this.invocations[stage]++;
+    this.maxAttempt[stage] = Math.max(this.maxAttempt[stage], info.attempt);
     if (info.outcome !== 'success') this.failedInvocations[stage]++;
   }
 }
@@ -94,6 +97,9 @@ export interface FaultScenario {
  * destination keeps each failed record (with its sequence number), so the verifier can find it.
  */
 export const PROVISIONED_KAFKA_DESTINATION: TwinMode = { pollerMode: 'provisioned', failureDestination: 'kafka' };
+
+/** On-demand mode (dev's): whole batches retried until they succeed or their records expire. */
+export const ON_DEMAND: TwinMode = { pollerMode: 'on-demand', failureDestination: 'sqs' };
 
 export interface FaultRun {
   readonly verification: Verification;

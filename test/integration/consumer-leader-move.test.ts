@@ -1,13 +1,12 @@
 /**
  * A consumer group member whose partitions' leaders all move at once joins the group again once,
- * not once per broker it fetched from (local/kafka/single-flight-join.ts). Without it, kafkajs sent
+ * not once per broker it fetched from (local/kafka/single-flight-join.ts, installed by createTwinKafka). Without it, kafkajs sent
  * 5 to 7 JoinGroup requests here and the group took that many elections to settle.
  */
 import { type Consumer, logLevel, Partitioners } from 'kafkajs';
 import { afterEach, expect, it } from 'vitest';
 import { startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
-import { installSingleFlightJoin } from '../../local/kafka/single-flight-join.js';
-import { createKafka } from '../../src/kafka/kafka-client.js';
+import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -19,13 +18,12 @@ afterEach(async () => {
 const PARTITIONS = 3;
 
 it('joins the group once after every partition leader moved, and goes on consuming', async () => {
-  installSingleFlightJoin();
   const topic = uniqueName('moves');
   const embedded = await startEmbeddedKafka({ topics: [{ name: topic, partitions: PARTITIONS }] });
   cleanup.push(() => embedded.stop());
   for (let p = 0; p < PARTITIONS; p++) embedded.setPartitionLeader(topic, p, p + 1);
   // The NOT_LEADER errors the move causes are expected: keep kafkajs quiet about them.
-  const kafka = createKafka(
+  const kafka = createTwinKafka(
     { brokers: embedded.brokers, auth: { type: 'none' }, clientId: uniqueName('moves') },
     { logLevel: logLevel.NOTHING },
   );

@@ -3,10 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventSourceMapping, type EventSourceMappingConfig, type InvocationInfo } from '../../local/esm/event-source-mapping.js';
 import type { FailureEnvelope } from '../../local/esm/failure-envelope.js';
 import { type EmbeddedKafka, KafkaApiKey, KafkaErrorCode, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
-import { createKafka } from '../../src/kafka/kafka-client.js';
+import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline, type RetryPolicy, type StageDefinition } from '../../src/pipeline/definition.js';
+import { appendCommitMarker } from '../helpers/control-record.js';
 import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -18,7 +19,7 @@ const cleanup: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   cluster = await startEmbeddedKafka({ brokers: 3 });
-  kafka = createKafka({ brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' }, { logLevel: logLevel.ERROR });
+  kafka = createTwinKafka({ brokers: cluster.brokers, auth: { type: 'none' }, clientId: 'esm-test' }, { logLevel: logLevel.ERROR });
   producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
@@ -87,6 +88,7 @@ async function startMapping(options: MappingOptions) {
     bootstrapServers: cluster.bootstrapServers,
     functionName: 'esm-test-function',
     failureTopic: options.failures,
+    inputRetentionHours: 168,
     pollerMode: 'provisioned',
     failureDestination: 'kafka',
     retryBackoff: { initialMs: 20, maxMs: 100 },
@@ -375,10 +377,11 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     ]);
   });
 
-  it('on-demand: ignores batchItemFailures, retries the whole batch without bisecting, and gives it up as one SQS-format envelope', async () => {
+  it('on-demand: ignores batchItemFailures, retries the whole batch past 10 failures without bisecting until it succeeds, sends nothing to the destination', async () => {
     const { input, failures } = topics(1);
     const group = uniqueName('esm-group');
     await produce(input, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    const failingCalls = 13;
     let calls = 0;
     const { infos, invocations } = await startMapping({
       input,
@@ -390,7 +393,8 @@ describe('EventSourceMapping against the embedded Kafka', () => {
       handler: async () => {
         calls++;
         if (calls === 1) return { batchItemFailures: [{ itemIdentifier: { partition: `${input}-0`, offset: 1 } }] };
-        throw new Error('always fails');
+        if (calls <= 1 + failingCalls) throw new Error('the store is away');
+        return undefined;
       },
     });
     await waitFor('the first batch done', async () => (await committed(group, input)).get(0) === 3, 60_000);
@@ -399,20 +403,69 @@ describe('EventSourceMapping against the embedded Kafka', () => {
     expect(invocations).toHaveLength(1);
 
     await produce(input, [{ value: 'd' }, { value: 'e' }]);
-    await waitFor('the second batch given up', async () => (await committed(group, input)).get(0) === 5, 60_000);
+    await waitFor('the second batch done', async () => (await committed(group, input)).get(0) === 5, 60_000);
+    const second = infos.slice(1);
+    // 13 failures (more than the provisioned-mode cap of 10), then the success; never bisected.
+    expect(second.map((i) => i.outcome)).toEqual([...Array<string>(failingCalls).fill('error'), 'success']);
+    expect(second.every((i) => i.records === 2)).toBe(true);
+    expect(second.map((i) => i.attempt)).toEqual(Array.from({ length: failingCalls + 1 }, (_, i) => i + 1));
+    const [failureTopicEnd] = await admin.fetchTopicOffsets(failures);
+    expect(failureTopicEnd?.high).toBe('0');
+  });
+
+  it("on-demand: a failing batch whose records are older than the topic's retention expires to the destination as one SQS-format envelope", async () => {
+    const { input, failures } = topics(1);
+    const group = uniqueName('esm-group');
+    const twoHoursAgo = Date.now() - 2 * 3_600_000;
+    await produce(input, [
+      { value: 'old', timestamp: String(twoHoursAgo) },
+      { value: 'new', timestamp: String(twoHoursAgo + 1000) },
+    ]);
+    const { infos } = await startMapping({
+      input,
+      failures,
+      group,
+      config: { pollerMode: 'on-demand', failureDestination: 'sqs', inputRetentionHours: 1, onWarning: () => {} },
+      handler: async () => {
+        throw new Error('always fails');
+      },
+    });
+    await waitFor('the expired batch given up', async () => (await committed(group, input)).get(0) === 2, 60_000);
     const [message] = await readTopic(failures, 1);
-    const failed = infos.slice(1);
-    // 1 + 10 retries (capped by the destination), never bisected: every invocation held both records.
-    expect(failed).toHaveLength(11);
-    expect(failed.every((i) => i.records === 2 && i.outcome === 'error')).toBe(true);
-    expect(message).toBeDefined();
+    // Expiry is checked after a failure: one invocation, then the destination.
+    expect(infos.map((i) => [i.attempt, i.records, i.outcome])).toEqual([[1, 2, 'error']]);
     const envelope = JSON.parse(message?.value ?? '{}');
     expect(message?.key).toBeNull();
     expect(envelope).not.toHaveProperty('payload');
-    expect(envelope.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 11 });
+    expect(envelope.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 });
     expect(envelope.KafkaBatchInfo.recordsInfo).toEqual({
-      [`${input}-0`]: expect.objectContaining({ firstRecordOffset: '3', lastRecordOffset: '4' }),
+      [`${input}-0`]: expect.objectContaining({ firstRecordOffset: '0', lastRecordOffset: '1' }),
     });
+  });
+
+  it('commits past a transaction marker at the end of a partition: lag 0, committed at the log end', async () => {
+    const { input, failures } = topics(1);
+    const group = uniqueName('esm-group');
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [input] })).topics;
+    const leader = cluster.brokers[(metadata?.partitions[0]?.leader ?? 0) - 1];
+    if (!leader) throw new Error(`no leader address for ${input}-0`);
+    const logEnd = async () => Number((await admin.fetchTopicOffsets(input))[0]?.high);
+    const drainedAt = async (end: number) => (await committed(group, input)).get(0) === end && (await mapping.offsetLag()) === 0;
+
+    // The marker is fetched with the records before it, while their batch is in flight.
+    await produce(input, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    expect(await appendCommitMarker(leader, input, 0)).toBe(3);
+    const { mapping, delivered } = await startMapping({ input, failures, group });
+    await waitFor('the marker committed past', () => drainedAt(4), 60_000);
+    expect(await logEnd()).toBe(4);
+
+    // A marker fetched once the partition is idle, after more records.
+    await produce(input, [{ value: 'd' }, { value: 'e' }]);
+    await waitFor('d and e committed', async () => ((await committed(group, input)).get(0) ?? 0) >= 6, 60_000);
+    expect(await appendCommitMarker(leader, input, 0)).toBe(6);
+    await waitFor('the second marker committed past', () => drainedAt(7), 60_000);
+    expect(valuesOf(delivered())).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(mapping.stats().committed).toBeGreaterThanOrEqual(5);
   });
 
   it('fails the whole batch when the response names a record that is not in it', async () => {

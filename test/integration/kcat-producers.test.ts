@@ -107,24 +107,33 @@ describe('records from kcat (librdkafka) through the twin', () => {
     for (const codec of CODECS) await kcat(bootstrap, topic, ['-z', codec, '-X', 'linger.ms=50'], events(codec));
     await kcat(bootstrap, topic, ['-X', 'transactional.id=kcat-tx'], events('transactional'));
     // The mock cluster writes no transaction markers: put a COMMIT marker in each partition, then
-    // more records after it (a marker at a partition's very end is not covered here).
+    // more records after it, and at the end another marker as the last record of every partition.
     const admin = createKafka(twin.cluster.connection).admin();
+    const leaders = new Map<number, string>();
     await admin.connect();
     try {
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       for (const { partitionId, leader } of metadata?.partitions ?? []) {
         const address = twin.cluster.brokers[leader - 1];
         if (!address) throw new Error(`no address for broker ${leader}`);
-        markers.push(`${partitionId}:${await appendCommitMarker(address, topic, partitionId)}`);
-        await kcat(bootstrap, topic, ['-p', String(partitionId)], events(`after-marker-${partitionId}`, 5));
+        leaders.set(partitionId, address);
       }
     } finally {
       await admin.disconnect();
     }
+    const appendMarkers = async (after: (partition: number) => Promise<void>) => {
+      for (const [partition, address] of leaders) {
+        markers.push(`${partition}:${await appendCommitMarker(address, topic, partition)}`);
+        await after(partition);
+      }
+    };
+    await appendMarkers((partition) => kcat(bootstrap, topic, ['-p', String(partition)], events(`after-marker-${partition}`, 5)));
     await kcat(bootstrap, topic, ['-X', 'enable.idempotence=true', '-z', 'zstd'], events('idempotent'));
     // -K splits key from value at ":"; -Z sends both empty halves as null: a keyless tombstone, with
     // a null header value. (kcat skips an empty line, so the line is ":".)
     await kcat(bootstrap, topic, ['-Z', '-K', ':', '-H', 'why=tombstone', '-H', 'nullable'], [':']);
+    // Drained means committed at the log end: past these last markers too.
+    await appendMarkers(async () => {});
     drained = await twin.drain(120_000);
   }, 240_000);
 
@@ -149,7 +158,7 @@ describe('records from kcat (librdkafka) through the twin', () => {
   it('skips control records: no transaction marker reaches the handler', () => {
     const delivered = new Set(distinctIngested().map((r) => `${r.partition}:${r.offset}`));
 
-    expect(markers).toHaveLength(2);
+    expect(markers).toHaveLength(4);
     expect(markers.filter((m) => delivered.has(m))).toEqual([]);
   });
 

@@ -9,7 +9,12 @@ import {
   runBatch,
 } from '../../local/esm/batch-runner.js';
 import type { FailedInvocation } from '../../local/esm/failure-envelope.js';
-import { type ErrorHandling, errorHandlingFor, MAX_RETRIES_WITH_FAILURE_DESTINATION } from '../../local/esm/poller-mode.js';
+import {
+  type ErrorHandling,
+  errorHandlingFor,
+  MAX_RETRIES_WITH_FAILURE_DESTINATION,
+  UNLIMITED_RETRIES,
+} from '../../local/esm/poller-mode.js';
 import { backoffDelayMs, bisect, retriesExhausted } from '../../local/esm/retry-policy.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { RetryPolicy } from '../../src/pipeline/definition.js';
@@ -28,10 +33,14 @@ const retryPolicy = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({
   reportBatchItemFailures: true,
   ...overrides,
 });
+/** Hours the input topic keeps records: on-demand retries end when a record is older. */
+const RETENTION_HOURS = 24;
 /** Provisioned mode with these stage settings (a Kafka destination). */
-const policy = (overrides: Partial<RetryPolicy> = {}): ErrorHandling => errorHandlingFor('provisioned', retryPolicy(overrides), 'kafka');
+const policy = (overrides: Partial<RetryPolicy> = {}): ErrorHandling =>
+  errorHandlingFor('provisioned', retryPolicy(overrides), 'kafka', RETENTION_HOURS);
 /** On-demand mode: whatever the stage asks for, none of the error-handling controls apply. */
-const onDemand = (overrides: Partial<RetryPolicy> = {}): ErrorHandling => errorHandlingFor('on-demand', retryPolicy(overrides), 'sqs');
+const onDemand = (overrides: Partial<RetryPolicy> = {}): ErrorHandling =>
+  errorHandlingFor('on-demand', retryPolicy(overrides), 'sqs', RETENTION_HOURS);
 
 /** A batch context that records what the runner does; `decide` plays the function. */
 function harness(
@@ -104,9 +113,18 @@ describe('retry policy', () => {
     expect([1, 2, 3, 4, 5, 60].map((n) => backoffDelayMs(n, backoff))).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 
-  it('caps infinite retries at 10 because a failure destination is always set', () => {
+  it('provisioned: caps infinite retries at 10 because a failure destination is always set', () => {
     expect(policy({ maxRetryAttempts: -1 }).maxRetries).toBe(MAX_RETRIES_WITH_FAILURE_DESTINATION);
     expect(policy({ maxRetryAttempts: 0 }).maxRetries).toBe(0);
+  });
+
+  it('never gives up by count with unlimited retries, only once the oldest record is too old', () => {
+    const p = onDemand();
+    expect(p.maxRetries).toBe(UNLIMITED_RETRIES);
+    expect(retriesExhausted(p, 1, NOW - 1000, NOW)).toBe(false);
+    expect(retriesExhausted(p, 10_000, NOW - 1000, NOW)).toBe(false);
+    expect(retriesExhausted(p, 1, NOW - RETENTION_HOURS * 3_600_000, NOW)).toBe(false);
+    expect(retriesExhausted(p, 1, NOW - RETENTION_HOURS * 3_600_000 - 1, NOW)).toBe(true);
   });
 
   it('gives up after maxRetryAttempts retries or once the oldest record is too old', () => {
@@ -254,11 +272,33 @@ describe('runBatch per poller mode', () => {
     failed: rs.filter((r) => r.offset === 11),
   });
 
-  it('on-demand: retries the whole batch 10 times (capped by the destination) whatever the stage asks, then the failure destination', async () => {
-    const h = harness(onDemand({ maxRetryAttempts: 2 }), () => thrown);
+  it('on-demand: retries the whole batch past 10 failures whatever the stage asks, until the function recovers; nothing to the destination', async () => {
+    const h = harness(onDemand({ maxRetryAttempts: 2 }), (_rs, attempt) => (attempt <= 25 ? thrown : ok));
     await runBatch(batch, h.ctx);
-    expect(h.log.filter((l) => l.startsWith('invoke'))).toHaveLength(1 + MAX_RETRIES_WITH_FAILURE_DESTINATION);
-    expect(h.log.slice(-2)).toEqual(['failure 0@10,0@11,1@5', 'commit 0:12,1:6']);
+    const invocations = h.log.filter((l) => l.startsWith('invoke'));
+    expect(invocations).toHaveLength(26);
+    // Every attempt held the whole batch, and attempts were counted on.
+    expect(new Set(invocations.map((l) => l.replace(/^invoke#\d+ /, '')))).toEqual(new Set(['0@10,0@11,1@5']));
+    expect(invocations.at(-1)).toBe('invoke#26 0@10,0@11,1@5');
+    expect(h.failures).toEqual([]);
+    expect(h.commits).toEqual([
+      [
+        { topic: 't', partition: 0, offset: 12 },
+        { topic: 't', partition: 1, offset: 6 },
+      ],
+    ]);
+    // Backed off between attempts, up to the ceiling.
+    expect(h.waits).toHaveLength(25);
+    expect(h.waits.at(-1)).toBe(250);
+  });
+
+  it("on-demand: a batch whose oldest record is older than the topic's retention expires to the destination after its failure", async () => {
+    const h = harness(onDemand(), () => thrown);
+    const expired = NOW - RETENTION_HOURS * 3_600_000 - 1000;
+    await runBatch([record(0, 1, expired), record(0, 2)], h.ctx);
+    expect(h.log).toEqual(['invoke#1 0@1,0@2', 'failure 0@1,0@2', 'commit 0:3']);
+    expect(h.failures[0]?.failure).toMatchObject({ approximateInvokeCount: 1, batchSize: 2 });
+    expect(h.ctx.rules.destination).toBe('sqs');
   });
 
   it("provisioned: retries the stage's maxRetryAttempts times, then the failure destination", async () => {
@@ -267,7 +307,7 @@ describe('runBatch per poller mode', () => {
     expect(h.log.filter((l) => l.startsWith('invoke'))).toHaveLength(3);
   });
 
-  it('on-demand: record age does not end retries', async () => {
+  it("on-demand: the stage's maxRecordAgeSeconds does not end retries, only the topic's retention", async () => {
     const h = harness(onDemand({ maxRecordAgeSeconds: 60 }), (_rs, attempt) => (attempt < 3 ? thrown : ok));
     await runBatch([record(0, 1, NOW - 3_600_000)], h.ctx);
     expect(h.log).toEqual(['invoke#1 0@1', 'invoke#2 0@1', 'invoke#3 0@1', 'commit 0:2']);
@@ -303,8 +343,8 @@ describe('runBatch per poller mode', () => {
 
   it('sends to the destination kind of the mode: sqs on demand, the configured one when provisioned', () => {
     expect(onDemand().destination).toBe('sqs');
-    expect(() => errorHandlingFor('on-demand', retryPolicy(), 'kafka')).toThrow(/needs provisioned mode/);
-    expect(errorHandlingFor('provisioned', retryPolicy(), 'sqs').destination).toBe('sqs');
+    expect(() => errorHandlingFor('on-demand', retryPolicy(), 'kafka', RETENTION_HOURS)).toThrow(/needs provisioned mode/);
+    expect(errorHandlingFor('provisioned', retryPolicy(), 'sqs', RETENTION_HOURS).destination).toBe('sqs');
     expect(policy().destination).toBe('kafka');
   });
 });

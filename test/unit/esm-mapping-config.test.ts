@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { EventSourceMappingConfigError, EventSourceMappingError } from '../../local/esm/errors.js';
 import { EventSourceMapping, type EventSourceMappingConfig } from '../../local/esm/event-source-mapping.js';
 import { PartitionQueue } from '../../local/esm/partition-queue.js';
+import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import { pipeline } from '../../src/pipeline/definition.js';
 
 // Creating a kafkajs client opens no connection; nothing here touches the network.
-const kafka = createKafka({ brokers: ['127.0.0.1:1'], auth: { type: 'none' }, clientId: 'unit' });
+const connection = { brokers: ['127.0.0.1:1'], auth: { type: 'none' as const }, clientId: 'unit' };
+const kafka = createTwinKafka(connection);
 const base: EventSourceMappingConfig = {
   stage: pipeline.stages.ingest,
   kafka,
@@ -15,6 +17,7 @@ const base: EventSourceMappingConfig = {
   functionName: 'ingest',
   handler: async () => undefined,
   failureTopic: pipeline.topics.failures.name,
+  inputRetentionHours: pipeline.topics.raw.retentionHours,
   pollerMode: 'provisioned',
   failureDestination: 'kafka',
 };
@@ -36,6 +39,8 @@ describe('EventSourceMapping configuration', () => {
       /maxRecordAgeSeconds must be -1 or an integer from 60 to 604800, got 30/,
     ],
     [{ pollerMode: 'on-demand', failureDestination: 'kafka' }, /a Kafka failure destination needs provisioned mode/],
+    [{ inputRetentionHours: 0 }, /inputRetentionHours must be a positive number, got 0/],
+    [{ kafka: createKafka(connection) }, /kafka must come from createTwinKafka/],
     [{ stage: { ...pipeline.stages.ingest, startingPosition: 'AT_TIMESTAMP' } }, /AT_TIMESTAMP needs startingPositionTimestamp/],
     [
       { stage: { ...pipeline.stages.ingest, startingPositionTimestamp: 1_800_000_000 } },

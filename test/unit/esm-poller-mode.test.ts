@@ -10,7 +10,7 @@ import { CliUsageError } from '../../local/cli-error.js';
 import { parseStartOptions } from '../../local/commands/start-options.js';
 import { sendToFailureDestination } from '../../local/esm/failure-destination.js';
 import { buildBatchFailureEnvelope, type FailedInvocation, FailureCondition } from '../../local/esm/failure-envelope.js';
-import { errorHandlingFor, MAX_RETRIES_WITH_FAILURE_DESTINATION } from '../../local/esm/poller-mode.js';
+import { errorHandlingFor, MAX_RETRIES_WITH_FAILURE_DESTINATION, UNLIMITED_RETRIES } from '../../local/esm/poller-mode.js';
 import { readDeploymentMode } from '../../local/twin/deployment-mode.js';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord, OutputRecord } from '../../src/kafka/msk-event.js';
@@ -54,19 +54,21 @@ function keepingPublisher(): RecordPublisher & { sent: OutputRecord[] } {
 describe('error handling per poller mode', () => {
   const stageRetry = pipeline.stages.sink.retry;
 
-  it('on-demand: whole-batch retries capped at 10 by the destination, no record age, no bisect, no partial responses', () => {
-    expect(errorHandlingFor('on-demand', stageRetry, 'sqs')).toEqual({
+  const retentionHours = pipeline.topics.enriched.retentionHours;
+
+  it("on-demand: whole-batch retries without limit until the records outlive the topic's retention, no bisect, no partial responses", () => {
+    expect(errorHandlingFor('on-demand', stageRetry, 'sqs', retentionHours)).toEqual({
       mode: 'on-demand',
-      maxRetries: MAX_RETRIES_WITH_FAILURE_DESTINATION,
-      maxRecordAgeSeconds: -1,
+      maxRetries: UNLIMITED_RETRIES,
+      maxRecordAgeSeconds: retentionHours * 3600,
       bisectBatchOnError: false,
       reportBatchItemFailures: false,
       destination: 'sqs',
     });
   });
 
-  it('provisioned: the stage retry policy, as the CDK stack sets it on the mapping', () => {
-    expect(errorHandlingFor('provisioned', stageRetry, 'kafka')).toEqual({
+  it('provisioned: the stage retry policy, as the CDK stack sets it on the mapping, -1 retries capped at 10', () => {
+    expect(errorHandlingFor('provisioned', stageRetry, 'kafka', retentionHours)).toEqual({
       mode: 'provisioned',
       maxRetries: stageRetry.maxRetryAttempts,
       maxRecordAgeSeconds: stageRetry.maxRecordAgeSeconds,
@@ -74,6 +76,17 @@ describe('error handling per poller mode', () => {
       reportBatchItemFailures: stageRetry.reportBatchItemFailures,
       destination: 'kafka',
     });
+    expect(errorHandlingFor('provisioned', { ...stageRetry, maxRetryAttempts: -1 }, 'sqs', retentionHours).maxRetries).toBe(
+      MAX_RETRIES_WITH_FAILURE_DESTINATION,
+    );
+  });
+
+  it('refuses a retention that is not a positive number', () => {
+    for (const bad of [0, -1, Number.NaN]) {
+      expect(() => errorHandlingFor('on-demand', stageRetry, 'sqs', bad)).toThrow(
+        `inputRetentionHours must be a positive number, got ${bad}`,
+      );
+    }
   });
 });
 

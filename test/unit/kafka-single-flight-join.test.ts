@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { installSingleFlightJoin, PATCHED_KAFKAJS_VERSION, PATCHED_MODULE, singleFlight } from '../../local/kafka/single-flight-join.js';
+import { installSingleFlightJoin, PATCHED_MODULE, singleFlight } from '../../local/kafka/single-flight-join.js';
+import { PATCHED_KAFKAJS_VERSION } from '../../src/kafka/kafkajs-version.js';
 
 /** A group whose join resolves when the test says so, counting how often it really started. */
 class FakeGroup {

@@ -13,6 +13,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { xerialBlocks } from '../../src/kafka/compression-codecs.js';
 import { kafkajsHeaders } from '../../src/kafka/kafka-client.js';
+import { assertPatchedKafkajsVersion, KafkajsPatchError } from '../../src/kafka/kafkajs-patch-error.js';
 import { installKafkajsPatches } from '../../src/kafka/kafkajs-patches.js';
 import { nextCheckDelay } from '../../src/kafka/kafkajs-request-queue-timer.js';
 import { headersOf } from '../../src/kafka/kafkajs-wire-order-headers.js';
@@ -27,6 +28,14 @@ describe('the patched kafkajs', () => {
     const installed = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
     expect(packageJson.dependencies.kafkajs).toBe(installed);
+  });
+
+  it('is the version the patches check for, and any other is refused', () => {
+    expect(() => assertPatchedKafkajsVersion()).not.toThrow();
+    expect(() => assertPatchedKafkajsVersion('2.3.0')).toThrow(KafkajsPatchError);
+    expect(() => assertPatchedKafkajsVersion('2.3.0')).toThrow(
+      'kafkajs 2.3.0 is installed (the kafkajs patches are written for kafkajs 2.2.4',
+    );
   });
 
   it('installs once: a second install changes nothing', () => {

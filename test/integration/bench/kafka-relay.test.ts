@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKafkaRelay } from '../../../bench/kafka-relay.js';
 import { openKafkaCluster } from '../../../local/kafka/kafka-cluster.js';
 import { readTopicToEnd } from '../../../local/kafka/read-topic.js';
-import { createKafka, createKafkaPublisher } from '../../../src/kafka/kafka-client.js';
+import { createTwinKafka } from '../../../local/kafka/twin-kafka.js';
+import { createKafkaPublisher } from '../../../src/kafka/kafka-client.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -18,7 +19,7 @@ describe('startKafkaRelay', () => {
     cleanup.push(() => cluster.close());
     const sink = 'relay-test-sink';
     cluster.embedded?.createTopic(sink, 3);
-    const kafka = createKafka(cluster.connection);
+    const kafka = createTwinKafka(cluster.connection);
     const { raw, clean, enriched } = pipeline.topics;
     const relay = await startKafkaRelay({
       kafka,
