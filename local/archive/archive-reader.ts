@@ -1,0 +1,123 @@
+/**
+ * Reads the archive: lists the Parquet files of a time range from the partition folders, checks
+ * each one (footer readable, this archive's columns) before use, and runs DuckDB over the good
+ * ones. A file that cannot be read is skipped with a CorruptArchiveFileError naming it, reported
+ * to the caller, never silently left out; a folder of another format version is refused whole.
+ */
+import { statSync } from 'node:fs';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ArchivedTopicRole } from '../../src/pipeline/archive-definition.js';
+import { checkArchiveManifest, listPartitionFiles, listPartitions, type PartitionKey } from './archive-layout.js';
+
+const HOUR_MS = 3_600_000;
+
+import { ARCHIVE_COLUMN_NAMES } from './archive-schema.js';
+import { CorruptArchiveFileError } from './errors.js';
+import { sqlLiteral } from './sql-literal.js';
+
+export interface ArchiveFileSet {
+  readonly files: readonly string[];
+  /** Files left out, each with the reason. */
+  readonly skipped: readonly CorruptArchiveFileError[];
+}
+
+export interface TimeRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+export class ArchiveReader {
+  private readonly checked = new Map<string, CorruptArchiveFileError | null>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    /** Whether the folder holds an archive at all. */
+    readonly exists: boolean,
+  ) {}
+
+  /** Opens the archive folder for reading; throws ArchiveVersionError for a folder of another version. */
+  static async open(dir: string): Promise<ArchiveReader> {
+    const exists = checkArchiveManifest(dir, { create: false });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    // Minutes and hours are UTC, as in the store.
+    await connection.run(`SET TimeZone = 'UTC'`);
+    return new ArchiveReader(dir, instance, connection, exists);
+  }
+
+  /** Another connection to the reader's database (temporary views are per connection). */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /** Hour partitions of a topic that hold files, oldest first. */
+  partitions(role: ArchivedTopicRole): PartitionKey[] {
+    return this.exists ? listPartitions(this.dir, role) : [];
+  }
+
+  /** The readable files whose event hour overlaps [fromMs, toMs) (either may be infinite). */
+  async files(role: ArchivedTopicRole, range: TimeRange): Promise<ArchiveFileSet> {
+    if (!this.exists) return { files: [], skipped: [] };
+    // The folders that exist, kept when their hour overlaps the range (ranges may span centuries).
+    const wanted = this.partitions(role).filter((p) => {
+      const start = Date.parse(`${p.date}T${p.hour}:00:00Z`);
+      return start < range.toMs && start + HOUR_MS > range.fromMs;
+    });
+    const files: string[] = [];
+    const skipped: CorruptArchiveFileError[] = [];
+    for (const partition of wanted) {
+      for (const file of listPartitionFiles(this.dir, role, partition)) {
+        const problem = await this.check(file);
+        if (problem) skipped.push(problem);
+        else files.push(file);
+      }
+    }
+    return { files, skipped };
+  }
+
+  /** Reads a file whole: finds damage the footer check cannot (a corrupt page). */
+  async scanWhole(file: string): Promise<CorruptArchiveFileError | null> {
+    try {
+      await this.connection.run(
+        `SELECT count(*), sum(length(value)), count(event_id), count(headers) FROM read_parquet(${sqlLiteral(file)})`,
+      );
+      return null;
+    } catch (error) {
+      const problem = new CorruptArchiveFileError(file, `cannot be read: ${(error as Error).message}`, { cause: error });
+      this.checked.set(file, problem);
+      return problem;
+    }
+  }
+
+  private async check(file: string): Promise<CorruptArchiveFileError | null> {
+    const key = `${file}\u0000${statSync(file).size}`;
+    const known = this.checked.get(key);
+    if (known !== undefined) return known;
+    let problem: CorruptArchiveFileError | null = null;
+    try {
+      const reader = await this.connection.runAndReadAll(`SELECT name FROM parquet_schema(${sqlLiteral(file)})`);
+      const names = new Set(reader.getRowObjects().map((row) => String(row.name)));
+      const missing = ARCHIVE_COLUMN_NAMES.filter((name) => !names.has(name));
+      if (missing.length > 0)
+        problem = new CorruptArchiveFileError(file, `not an archive file of this version: no column ${missing.join(', ')}`);
+    } catch (error) {
+      problem = new CorruptArchiveFileError(file, `not a readable Parquet file (truncated or corrupt): ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.checked.set(key, problem);
+    return problem;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A DuckDB list literal of file paths for read_parquet. */
+export function fileListSql(files: readonly string[]): string {
+  return `[${files.map(sqlLiteral).join(', ')}]`;
+}
