@@ -20,8 +20,8 @@ export const ReplayHeader = {
 
 export interface ReplayOptions {
   reader: ArchiveReader;
-  /** Where to send (nothing is sent when absent: a dry run). */
-  publisher?: RecordPublisher;
+  /** Where to send, opened only when the range holds records (nothing is sent when absent: a dry run). */
+  publisher?: RecordPublisher | (() => RecordPublisher);
   topic: string;
   from: Date;
   to: Date;
@@ -84,9 +84,10 @@ export async function replayArchive(options: ReplayOptions): Promise<ReplayResul
     const replayedAt = (options.now ?? new Date()).toISOString();
     const chunk = options.chunk ?? 1_000;
     let pending: OutputRecord[] = [];
+    const publisher = typeof options.publisher === 'function' ? options.publisher() : options.publisher;
     const send = async () => {
-      if (options.publisher && pending.length > 0) {
-        await options.publisher.publish(pending);
+      if (publisher && pending.length > 0) {
+        await publisher.publish(pending);
         result.sent += pending.length;
       }
       pending = [];

@@ -11,7 +11,7 @@ import type { ParquetFileWriter, WrittenFile } from './parquet-file-writer.js';
 
 export interface DeliveryStreamOptions {
   definition: ArchiveStreamDefinition;
-  writer: ParquetFileWriter;
+  writer: Pick<ParquetFileWriter, 'write'>;
   /** Overrides the definition's size hint in bytes (tests). */
   sizeBytes?: number;
   /** Overrides the definition's interval hint in ms (tests, the twin's short runs). */

@@ -23,13 +23,15 @@ const STAGING_TYPE: Record<ArchiveColumn['type'], string> = {
   BIGINT: 'BIGINT',
   BLOB: 'BLOB',
   BOOLEAN: 'BOOLEAN',
-  // Staged as epoch ms, converted in the copy.
+  // Staged as epoch ms and as decimal text, converted in the copy.
   TIMESTAMPTZ: 'BIGINT',
-  'DECIMAL(20,4)': 'DOUBLE',
+  'DECIMAL(20,4)': 'VARCHAR',
 };
 
 function selectExpression(c: ArchiveColumn): string {
-  if (c.type === 'TIMESTAMPTZ') return `epoch_ms(${c.name}) AS ${c.name}`;
+  // The writer's session is UTC, so the instant is kept as is (Parquet: isAdjustedToUTC).
+  if (c.type === 'TIMESTAMPTZ') return `epoch_ms(${c.name})::TIMESTAMPTZ AS ${c.name}`;
+  // From the number's shortest decimal text, rounded half away from zero as PostgreSQL's numeric(20,4) does.
   if (c.type === 'DECIMAL(20,4)') return `${c.name}::DECIMAL(20,4) AS ${c.name}`;
   return c.name;
 }
@@ -42,7 +44,8 @@ function append(appender: DuckDBAppender, c: ArchiveColumn, row: ArchiveRow): vo
   }
   switch (STAGING_TYPE[c.type]) {
     case 'VARCHAR':
-      appender.appendVarchar(value as string);
+      // Text, or a decimal as its shortest text.
+      appender.appendVarchar(String(value));
       break;
     case 'INTEGER':
       appender.appendInteger(value as number);
@@ -57,7 +60,7 @@ function append(appender: DuckDBAppender, c: ArchiveColumn, row: ArchiveRow): vo
       appender.appendBoolean(value as boolean);
       break;
     default:
-      appender.appendDouble(value as number);
+      throw new Error(`no staging type for ${c.name}`);
   }
 }
 

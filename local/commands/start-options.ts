@@ -1,4 +1,5 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
+import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
 import { CliUsageError } from '../cli-error.js';
 
 export interface StartOptions {
@@ -16,6 +17,8 @@ export interface StartOptions {
   port?: number;
   /** Do not run the generator (use `tributary produce` instead). */
   generate: boolean;
+  /** The archive folder; undefined with --no-archive. */
+  archiveDir?: string;
 }
 
 export interface RawStartOptions {
@@ -31,6 +34,8 @@ export interface RawStartOptions {
   dataDir?: string;
   port?: string;
   generate?: boolean;
+  archive?: boolean;
+  archiveDir?: string;
 }
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
@@ -66,5 +71,6 @@ export function parseStartOptions(raw: RawStartOptions): StartOptions {
     dataDir: raw.dataDir,
     port: number('--port', raw.port, 0, 65_535),
     generate: raw.generate !== false,
+    archiveDir: raw.archive === false ? undefined : (raw.archiveDir ?? DEFAULT_ARCHIVE_DIR),
   };
 }
