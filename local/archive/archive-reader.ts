@@ -42,8 +42,9 @@ export class ArchiveReader {
     const exists = checkArchiveManifest(dir, { create: false });
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    // Minutes and hours are UTC, as in the store.
+    // Minutes and hours are UTC, as in the store; footers are read once per process.
     await connection.run(`SET TimeZone = 'UTC'`);
+    await connection.run('SET parquet_metadata_cache = true');
     return new ArchiveReader(dir, instance, connection, exists);
   }
 
@@ -65,14 +66,14 @@ export class ArchiveReader {
       const start = Date.parse(`${p.date}T${p.hour}:00:00Z`);
       return start < range.toMs && start + HOUR_MS > range.fromMs;
     });
+    const candidates = wanted.flatMap((partition) => listPartitionFiles(this.dir, role, partition));
+    await this.checkAll(candidates);
     const files: string[] = [];
     const skipped: CorruptArchiveFileError[] = [];
-    for (const partition of wanted) {
-      for (const file of listPartitionFiles(this.dir, role, partition)) {
-        const problem = await this.check(file);
-        if (problem) skipped.push(problem);
-        else files.push(file);
-      }
+    for (const file of candidates) {
+      const problem = await this.check(file);
+      if (problem) skipped.push(problem);
+      else files.push(file);
     }
     return { files, skipped };
   }
@@ -87,13 +88,35 @@ export class ArchiveReader {
       // A mistake in this statement is ours, not the file's: never blame a file for it.
       if (/^(Binder|Parser|Catalog) Error/.test((error as Error).message)) throw error;
       const problem = new CorruptArchiveFileError(file, `cannot be read: ${(error as Error).message}`, { cause: error });
-      this.checked.set(`${file}\u0000${statSync(file).size}`, problem);
+      this.checked.set(checkKey(file), problem);
       return problem;
     }
   }
 
+  /** Checks the files not yet checked in one read of their footers; when one fails, each is checked alone. */
+  private async checkAll(files: readonly string[]): Promise<void> {
+    const unchecked = files.filter((file) => !this.checked.has(checkKey(file)));
+    if (unchecked.length < 2) return;
+    try {
+      const reader = await this.connection.runAndReadAll(`SELECT file_name, name FROM parquet_schema(${fileListSql(unchecked)})`);
+      const names = new Map<string, Set<string>>(unchecked.map((file) => [file, new Set()]));
+      for (const row of reader.getRowObjects()) names.get(String(row.file_name))?.add(String(row.name));
+      for (const [file, columns] of names) {
+        const missing = ARCHIVE_COLUMN_NAMES.filter((name) => !columns.has(name));
+        this.checked.set(
+          checkKey(file),
+          missing.length > 0
+            ? new CorruptArchiveFileError(file, `not an archive file of this version: no column ${missing.join(', ')}`)
+            : null,
+        );
+      }
+    } catch {
+      // One of them is unreadable: check() reads each on its own and names it.
+    }
+  }
+
   private async check(file: string): Promise<CorruptArchiveFileError | null> {
-    const key = `${file}\u0000${statSync(file).size}`;
+    const key = checkKey(file);
     const known = this.checked.get(key);
     if (known !== undefined) return known;
     let problem: CorruptArchiveFileError | null = null;
@@ -116,6 +139,11 @@ export class ArchiveReader {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Files are never rewritten in place; a changed size means another file under the same name. */
+function checkKey(file: string): string {
+  return `${file}\u0000${statSync(file).size}`;
 }
 
 /** A DuckDB list literal of file paths for read_parquet. */

@@ -1,7 +1,7 @@
 /**
  * The archive as the store's tables, for the named queries: DuckDB views over the enriched
  * topic's Parquet files of a range. `events` keeps one row per event id (the first archived copy:
- * the archive is at-least-once); the rollups are computed from it exactly as the sink keeps them
+ * the archive is at-least-once, and producers may send an event twice); the rollups are computed from it exactly as the sink keeps them
  * (src/store/event-writer.ts), so the same SQL gives the same answer over either.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -11,15 +11,28 @@ import { type ArchiveReader, fileListSql } from './archive-reader.js';
 import { ARCHIVE_COLUMNS } from './archive-schema.js';
 import { duckDbQueryable } from './duckdb-queryable.js';
 import type { CorruptArchiveFileError } from './errors.js';
+import { sqlLiteral } from './sql-literal.js';
 
 /** Columns the queries read: everything but the record's bytes. */
 const EVENT_COLUMNS = ARCHIVE_COLUMNS.filter((c) => !['key', 'value', 'headers', 'topic'].includes(c.name));
 
-function eventsSource(files: readonly string[]): string {
-  const list = EVENT_COLUMNS.map((c) => c.name).join(', ');
+/**
+ * One row per event id, each column from its first archived copy (by Kafka timestamp). Copies of
+ * one event share its event time, so the range filter applies before grouping (and prunes row
+ * groups by their statistics). A hash aggregate: cheaper than a window over the same rows.
+ */
+function eventsSource(files: readonly string[], range: { fromMs: number; toMs: number }): string {
   if (files.length === 0) return `SELECT ${EVENT_COLUMNS.map((c) => `NULL::${c.type} AS ${c.name}`).join(', ')} WHERE false`;
-  return `SELECT ${list} FROM read_parquet(${fileListSql(files)}) WHERE event_id IS NOT NULL
-          QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY kafka_timestamp, kafka_partition, kafka_offset) = 1`;
+  const firstCopy = EVENT_COLUMNS.filter((c) => c.name !== 'event_id')
+    .map((c) => `arg_min(${c.name}, kafka_timestamp) AS ${c.name}`)
+    .join(', ');
+  const bounds = [
+    Number.isFinite(range.fromMs) ? `event_time >= ${sqlLiteral(new Date(range.fromMs).toISOString())}::TIMESTAMPTZ` : '',
+    Number.isFinite(range.toMs) ? `event_time < ${sqlLiteral(new Date(range.toMs).toISOString())}::TIMESTAMPTZ` : '',
+  ].filter((b) => b !== '');
+  return `SELECT event_id, ${firstCopy} FROM read_parquet(${fileListSql(files)})
+           WHERE event_id IS NOT NULL${bounds.map((b) => ` AND ${b}`).join('')}
+           GROUP BY event_id`;
 }
 
 const ROLLUP_VIEWS = `
@@ -53,12 +66,13 @@ export function localArchiveTables(reader: ArchiveReader): ArchiveTables {
   return {
     async open(range) {
       const fromMs = range.allBefore ? Number.NEGATIVE_INFINITY : range.from.getTime();
-      const set = await reader.files('enriched', { fromMs, toMs: range.to.getTime() });
+      const bounds = { fromMs, toMs: range.to.getTime() };
+      const set = await reader.files('enriched', bounds);
       let files = [...set.files];
       const notes = set.skipped.map(skippedNote);
       const connection: DuckDBConnection = await reader.connect();
       const build = async () => {
-        await connection.run(`CREATE OR REPLACE TEMP VIEW events AS ${eventsSource(files)}`);
+        await connection.run(`CREATE OR REPLACE TEMP VIEW events AS ${eventsSource(files, bounds)}`);
         await connection.run(ROLLUP_VIEWS);
       };
       await build();

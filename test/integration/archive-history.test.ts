@@ -26,6 +26,17 @@ const EVENTS = 20_000;
 const START = Date.parse('2026-11-03T09:00:00.000Z');
 // Half a second of event time per record: 20,000 records cover about 2.8 hours (three hour partitions).
 const STEP_MS = 500;
+/** drain(), tried again when a request times out on the loaded machine (the twin's Kafka clients use kafkajs's 1 s connect timeout). */
+async function drain(twin: LocalTwin, timeoutMs: number): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await twin.drain(timeoutMs);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || error.name !== 'KafkaJSConnectionError') throw error;
+    }
+  }
+}
+
 const ROLLUPS = async (store: TestStore) => {
   const { kept } = await rollupsAndRecomputation(store.client);
   return kept;
@@ -57,7 +68,7 @@ describe('archive: write, query beside the store, replay (embedded Kafka, Postgr
       maxEvents: EVENTS,
       ledger,
     });
-    await twin.drain(180_000);
+    await drain(twin, 180_000);
     archiveDrained = (await twin.archive?.drain(120_000)) ?? false;
     await twin.stop();
     twin = undefined;
@@ -136,13 +147,13 @@ describe('archive: write, query beside the store, replay (embedded Kafka, Postgr
     const range = { from: new Date(0), to: new Date('3000-01-01T00:00:00Z') };
     const first = await replayArchive({ reader, publisher: twin.publisher, topic: twin.pipeline.topics.raw.name, ...range });
     expect(first.sent).toBe(EVENTS);
-    expect(await twin.drain(180_000)).toBe(true);
+    expect(await drain(twin, 180_000)).toBe(true);
     expect(await ROLLUPS(replayStore)).toEqual(await ROLLUPS(store));
 
     const before = await replayStore.client.query('SELECT count(*)::int AS n FROM events');
     const second = await replayArchive({ reader, publisher: twin.publisher, topic: twin.pipeline.topics.raw.name, ...range });
     expect(second.sent).toBe(EVENTS);
-    expect(await twin.drain(180_000)).toBe(true);
+    expect(await drain(twin, 180_000)).toBe(true);
     expect(await replayStore.client.query('SELECT count(*)::int AS n FROM events')).toEqual(before);
     expect(await ROLLUPS(replayStore)).toEqual(await ROLLUPS(store));
   }, 420_000);
