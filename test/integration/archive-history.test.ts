@@ -157,4 +157,51 @@ describe('archive: write, query beside the store, replay (embedded Kafka, Postgr
     expect(await replayStore.client.query('SELECT count(*)::int AS n FROM events')).toEqual(before);
     expect(await ROLLUPS(replayStore)).toEqual(await ROLLUPS(store));
   }, 420_000);
+
+  it('replays after a fix: the events enrich rejected before are stored now', async () => {
+    if (!replayStore || !twin) throw new Error('the replay test did not run');
+    const rejected = ledger.enrichRejectedEventIds;
+    expect(rejected.size).toBeGreaterThan(0);
+    const storedIds = async () =>
+      new Set((await replayStore?.client.query<{ event_id: string }>('SELECT event_id FROM events'))?.map((r) => r.event_id));
+    const before = await storedIds();
+    expect([...rejected].some((id) => before.has(id))).toBe(false);
+
+    // The fix: the unknown products and the currencies without a rate, as the archived raw records name them.
+    const raw = await reader.files('raw', { fromMs: Number.NEGATIVE_INFINITY, toMs: Number.POSITIVE_INFINITY });
+    const connection = await reader.connect();
+    const named = (
+      await connection.runAndReadAll(
+        `SELECT DISTINCT json_extract_string(decode(value), '$.sku') AS sku, upper(json_extract_string(decode(value), '$.currency')) AS currency
+           FROM read_parquet([${raw.files.map((f) => `'${f}'`).join(', ')}]) WHERE event_id IN (${[...rejected].map((id) => `'${id}'`).join(', ')})`,
+      )
+    ).getRowObjects();
+    connection.closeSync();
+    for (const { sku, currency } of named) {
+      if (typeof sku === 'string') {
+        await replayStore.client.query(
+          `INSERT INTO products (sku, name, category, list_price_usd) VALUES ($1, 'Restocked', 'home', 10) ON CONFLICT DO NOTHING`,
+          [sku],
+        );
+      }
+      if (typeof currency === 'string' && /^[A-Z]{3}$/.test(currency)) {
+        await replayStore.client.query('INSERT INTO currency_rates (currency, usd_rate) VALUES ($1, 1) ON CONFLICT DO NOTHING', [currency]);
+      }
+    }
+    // A new twin reads the reference data afresh (the running one caches it).
+    await twin.stop();
+    twin = await startTwin({ pipeline: definePipeline({ name: 'replay', partitions: 4 }), store: { databaseUrl: replayStore.url } });
+    await replayArchive({
+      reader,
+      publisher: twin.publisher,
+      topic: twin.pipeline.topics.raw.name,
+      from: new Date(0),
+      to: new Date('3000-01-01T00:00:00Z'),
+    });
+    expect(await drain(twin, 180_000)).toBe(true);
+
+    const after = await storedIds();
+    expect([...rejected].filter((id) => !after.has(id))).toEqual([]);
+    expect(after.size).toBe(before.size + rejected.size);
+  }, 420_000);
 });
