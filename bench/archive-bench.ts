@@ -8,7 +8,7 @@
  *   npx tsx bench/archive-bench.ts [--write-events 200000] [--events 1000000] [--runs 5]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -168,7 +168,8 @@ const refuse: SqlQueryable = {
   query: () => Promise.reject(new Error('the store is not read: every window is older than its horizon')),
 };
 
-async function queryLatency(dir: string): Promise<[string, number, number][]> {
+/** [label, median wall ms, max wall ms, median CPU ms (every thread of the process: DuckDB's too)] */
+async function queryLatency(dir: string): Promise<[string, number, number, number][]> {
   const reader = await ArchiveReader.open(dir);
   const sources = { store: refuse, archive: localArchiveTables(reader), storeHorizon: new Date(START + (DAYS + 1) * 86_400_000) };
   const month = { from: new Date(START).toISOString(), to: new Date(START + DAYS * 86_400_000).toISOString() };
@@ -180,23 +181,29 @@ async function queryLatency(dir: string): Promise<[string, number, number][]> {
     ['top', { dimension: 'sku', metric: 'revenue_usd', n: '10', ...day }],
     ['funnel', { by: 'session', ...day }],
   ];
-  const out: [string, number, number][] = [];
+  const out: [string, number, number, number][] = [];
   for (const [name, params] of cases) {
     const times: number[] = [];
+    const cpu: number[] = [];
     let rows = 0;
     for (let r = 0; r < RUNS; r++) {
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       const result = await runHistoricalQuery(sources, name, params, { now: new Date(START + (DAYS + 2) * 86_400_000) });
       times.push(performance.now() - started);
+      const used = process.cpuUsage(cpuStarted);
+      cpu.push((used.user + used.system) / 1000);
       rows = result.rows.length;
       if (!result.sources.every((s) => s.startsWith('archive:'))) throw new Error(`${name} was not answered from the archive`);
     }
     times.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
     const label = `${name} ${Object.entries(params)
       .filter(([k]) => k !== 'from' && k !== 'to')
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')} over ${params.from === month.from ? '30 days' : '1 day'} (${rows} rows)`;
-    out.push([label, Math.round(times[Math.floor(times.length / 2)] ?? 0), Math.round(times[times.length - 1] ?? 0)]);
+    const median = (values: number[]) => Math.round(values[Math.floor(values.length / 2)] ?? 0);
+    out.push([label, median(times), Math.round(times[times.length - 1] ?? 0), median(cpu)]);
   }
   reader.close();
   return out;
@@ -214,11 +221,16 @@ try {
   process.stderr.write(
     `generated ${EVENTS.toLocaleString('en-US')} events (+1% duplicates) in ${hours} hourly files in ${Math.round(performance.now() - started)} ms\n`,
   );
-  for (const [label, median, max] of await queryLatency(queryDir)) {
+  for (const [label, median, max, cpu] of await queryLatency(queryDir)) {
     process.stdout.write(
-      `| ${label}, ${EVENTS.toLocaleString('en-US')} archived events | median ${median} ms, max ${max} ms (${RUNS} runs) |\n`,
+      `| ${label}, ${EVENTS.toLocaleString('en-US')} archived events | median ${median} ms, max ${max} ms; CPU ${cpu} ms (${RUNS} runs) |\n`,
     );
   }
+  process.stderr.write(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores\n`,
+  );
 } finally {
   rmSync(writeDir, { recursive: true, force: true });
   if (args['query-dir'] === undefined) rmSync(queryDir, { recursive: true, force: true });
