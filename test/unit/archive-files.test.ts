@@ -3,7 +3,18 @@
  * renamed into place (an interrupted write stays invisible and is cleared), bad files skipped with
  * an error naming them, a folder of another format version refused, replay of an empty range.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +27,7 @@ import { ArchiveVersionError } from '../../local/archive/errors.js';
 import { ParquetFileWriter } from '../../local/archive/parquet-file-writer.js';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../../src/kafka/msk-event.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const HOUR = Date.parse('2026-11-02T14:00:00.000Z');
 const ALL = { fromMs: Number.NEGATIVE_INFINITY, toMs: Number.POSITIVE_INFINITY };
@@ -235,4 +247,38 @@ describe('archive files', () => {
     expect(() => readFileSync(orphan)).toThrow(/ENOENT/);
     expect((await reader.files('enriched', ALL)).files).toHaveLength(1);
   });
+
+  it('shows no half file when the writing process is killed (SIGKILL) in the middle of a write', async () => {
+    writer.close();
+    // A child writing big flushes without end; killed once a write is under way in .incoming.
+    const script = [
+      "import { ParquetFileWriter } from './local/archive/parquet-file-writer.ts';",
+      "import { toArchiveRow } from './local/archive/archive-row.ts';",
+      `const writer = await ParquetFileWriter.open(${JSON.stringify(dir)});`,
+      'const value = Buffer.from(JSON.stringify({ eventId: "k", type: "page_view", occurredAt: "2026-11-02T14:00:00Z", pad: "x".repeat(300) }));',
+      'const rows = Array.from({ length: 100000 }, (_, i) => toArchiveRow("raw", "t", { partition: 0, offset: String(i), timestamp: 0, key: null, value, headers: [] }));',
+      'for (;;) await writer.write("raw", "s", rows);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      stdio: 'ignore',
+    });
+    const incoming = join(dir, INCOMING_DIR);
+    try {
+      await waitFor('a write under way', () => existsSync(incoming) && readdirSync(incoming).length > 0, 60_000);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      child.kill('SIGKILL');
+    }
+
+    reader = await ArchiveReader.open(dir);
+    const set = await reader.files('raw', ALL);
+    // Every file in a partition folder is whole: it reads to the end; the partial one stayed in .incoming.
+    expect(set.skipped).toEqual([]);
+    for (const file of set.files) expect(await reader.scanWhole(file)).toBeNull();
+    expect(readdirSync(incoming).length).toBeGreaterThan(0);
+    writer = await ParquetFileWriter.open(dir);
+    expect(readdirSync(incoming)).toEqual([]);
+  }, 120_000);
 });
