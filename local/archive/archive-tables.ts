@@ -78,6 +78,10 @@ function skippedNote(problem: CorruptArchiveFileError): string {
 /** The local archive as ArchiveTables, over a reader of `.data/archive`. */
 export function localArchiveTables(reader: ArchiveReader): ArchiveTables {
   return {
+    async holdsEventsBefore(at) {
+      const [first] = reader.partitions('enriched');
+      return first !== undefined && Date.parse(`${first.date}T${first.hour}:00:00Z`) < at.getTime();
+    },
     async open(range) {
       const fromMs = range.allBefore ? Number.NEGATIVE_INFINITY : range.from.getTime();
       const bounds = { fromMs, toMs: range.to.getTime() };

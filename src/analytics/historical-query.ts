@@ -19,6 +19,8 @@ export interface ArchiveTables {
    * by event id. `notes` report files that could not be read.
    */
   open(range: { from: Date; to: Date; allBefore: boolean }): Promise<{ db: SqlQueryable; notes: string[]; close(): Promise<void> }>;
+  /** Whether the archive holds events from before this time (when it cannot tell: true). */
+  holdsEventsBefore?(at: Date): Promise<boolean>;
 }
 
 export interface HistoricalSources {
@@ -49,9 +51,9 @@ export async function runHistoricalQuery(
 
   if (!splittable) {
     const answer = await prepared.run(sources.store, context);
-    return wrap(
-      from < sources.storeHorizon ? { ...answer, notes: [...answer.notes, STORE_ONLY_NOTE(name, sources.storeHorizon)] } : answer,
-    );
+    // Said only when it matters: the window reaches before the store, and the archive has events there.
+    const missed = from < sources.storeHorizon && ((await sources.archive.holdsEventsBefore?.(sources.storeHorizon)) ?? true);
+    return wrap(missed ? { ...answer, notes: [...answer.notes, STORE_ONLY_NOTE(name, sources.storeHorizon)] } : answer);
   }
   const at = splittable.alignSplit(sources.storeHorizon);
   if (at <= from) return wrap(await prepared.run(sources.store, context));

@@ -137,6 +137,16 @@ describe('historical queries', () => {
       `pipeline describes the pipeline's own work and is answered by the store only; it holds nothing before ${sources.storeHorizon.toISOString()}`,
     );
     expect(calls.length).toBeGreaterThan(0);
+
+    // When the archive holds nothing from before the horizon either, nothing was missed: no note.
+    const earlyHorizon = { ...sources, store, storeHorizon: new Date(START - 3_600_000) };
+    const nothingMissed = await runHistoricalQuery(
+      earlyHorizon,
+      'pipeline',
+      { from: new Date(START - 7_200_000).toISOString(), to },
+      { now },
+    );
+    expect(nothingMissed.notes.filter((note) => note.includes('answered by the store only'))).toEqual([]);
   });
 });
 
