@@ -10,8 +10,10 @@ import { KafkaDlq, type ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { defineArchive } from '../src/pipeline/archive-definition.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { PipelineApi } from './api/pipeline-api.js';
+import { TopicArchive } from './archive/topic-archive.js';
 import { type TributaryConfig, usesProvisionedPollers } from './config/tributary-config.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
 import { stageMappingProps } from './functions/stage-mapping.js';
@@ -65,6 +67,8 @@ export class TributaryStack extends Stack {
   readonly alarms: PipelineAlarms;
   readonly dashboard: PipelineDashboard;
   private readonly zoneCount: number;
+  /** The Firehose archive (archive.enabled). */
+  readonly archive?: TopicArchive;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     const { config } = props;
@@ -167,6 +171,21 @@ export class TributaryStack extends Stack {
       fn.node.addDependency(this.topics.ready);
       this.stageFunctions.set(stage, fn);
       this.mappings.set(stage, mapping);
+    }
+
+    if (config.archive?.enabled) {
+      this.archive = new TopicArchive(this, 'Archive', {
+        archive: defineArchive(pipeline),
+        cluster: this.cluster,
+        databaseName: `tributary_${name.replaceAll('-', '_')}`,
+        logRetention,
+      });
+      this.archive.node.addDependency(this.topics.ready);
+      new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName, description: 'S3 bucket of the topic archive' });
+      new CfnOutput(this, 'ArchiveAthenaWorkGroup', {
+        value: this.archive.workGroup.ref,
+        description: 'Athena workgroup for archive queries',
+      });
     }
 
     this.httpIngestFunction = new PipelineFunction(this, 'HttpIngestFunction', {

@@ -5,6 +5,7 @@ import { CliUsageError } from './cli-error.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
+import type { ReplayCommandOptions } from './commands/replay.js';
 import type { RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
@@ -44,6 +45,8 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .option('--environment <name>', 'cdk.json environment whose event source mapping mode to emulate', 'dev')
     .option('--poller-mode <mode>', "on-demand or provisioned (default: the environment's, from cdk.json)")
+    .option('--archive-dir <dir>', 'archive raw and enriched as Parquet here (default .data/archive)')
+    .option('--no-archive', 'do not archive the topics')
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
@@ -68,9 +71,30 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option('--from <time>', 'window start: a UTC date (2026-11-01) or an ISO 8601 time; older than the store: read from the archive')
+    .option('--to <time>', 'window end: a UTC date (through the end of that day) or an ISO 8601 time')
+    .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
+    .option(
+      '--store-retention <duration>',
+      'treat the store as holding only this much recent history (e.g. 7d); older is read from the archive',
+    )
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
+    });
+
+  program
+    .command('replay')
+    .description('send archived records of an event-time range back into the raw topic, with their keys and headers')
+    .option('--topic <role>', 'the archived topic to replay (raw)', 'raw')
+    .option('--from <time>', 'event times from: a UTC date (2026-11-01) or an ISO 8601 time')
+    .option('--to <time>', 'event times before: a UTC date (through the end of that day) or an ISO 8601 time')
+    .option('--dry-run', 'count what would be sent, send nothing')
+    .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
+    .option('--json', 'also print the counts as JSON')
+    .action(async (options: ReplayCommandOptions) => {
+      const { replayCommand } = await import('./commands/replay.js');
+      await replayCommand(options);
     });
 
   const dlq = program

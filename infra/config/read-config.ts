@@ -66,12 +66,13 @@ export const CONFIG_KEYS = [
   'alarms.dlqRecordsPerMinute',
   'alarms.stalledMinutes',
   'alarms.email',
+  'archive.enabled',
   'logRetentionDays',
   'deleteTopicsOnRemoval',
 ] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
-const SECTIONS = new Set(['pipeline', 'network', 'kafka', 'eventSource', 'database', 'api', 'alarms']);
+const SECTIONS = new Set(['pipeline', 'network', 'kafka', 'eventSource', 'database', 'api', 'alarms', 'archive']);
 const KNOWN_KEYS = new Set<string>(CONFIG_KEYS);
 /** Context key holding per-environment blocks: `{"environments": {"prod": {"kafka": {...}}}}`. */
 export const ENVIRONMENTS_KEY = 'environments';
@@ -361,6 +362,13 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     );
   }
   const deleteTopicsOnRemoval = r.boolean('deleteTopicsOnRemoval', d.deleteTopicsOnRemoval);
+  const archiveEnabled = r.boolean('archive.enabled', false);
+  if (archiveEnabled && kafka.clusterType !== 'provisioned') {
+    r.problem(
+      'archive.enabled',
+      'needs kafka.clusterType "provisioned": Firehose reads MSK through multi-VPC private connectivity, which MSK Serverless clusters do not offer',
+    );
+  }
 
   problems.push(...r.problems);
   if (problems.length > 0) throw new TributaryConfigError(environment, problems);
@@ -377,6 +385,7 @@ export function readConfig(context: Record<string, unknown>): TributaryConfig {
     alarms: withoutUndefined(alarms) as TributaryConfig['alarms'],
     logRetentionDays,
     deleteTopicsOnRemoval,
+    ...(archiveEnabled ? { archive: { enabled: true } } : {}),
   };
 }
 

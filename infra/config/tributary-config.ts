@@ -158,6 +158,11 @@ export interface TributaryConfig {
   readonly logRetentionDays: number;
   /** Delete topics when the stack or its topic resource is deleted. @default false */
   readonly deleteTopicsOnRemoval: boolean;
+  /**
+   * The Firehose archive of the raw and enriched topics (S3 Parquet, Glue tables, Athena).
+   * @default absent: off (it needs a provisioned cluster; `-c archive.enabled=true`)
+   */
+  readonly archive?: { readonly enabled: boolean };
 }
 
 /** Whether the event source mappings run in provisioned mode. */

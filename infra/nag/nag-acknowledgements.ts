@@ -39,6 +39,22 @@ export const NagFinding = {
     id: 'AwsSolutions-SQS3',
     reason: 'This queue is itself the failure destination (dead-letter queue) of the event source mappings.',
   },
+  accessLogBucketHasNoAccessLogs: {
+    id: 'AwsSolutions-S1',
+    reason:
+      'This bucket receives the server access logs of the archive bucket; logging it to itself or to another bucket would loop or only move the finding.',
+  },
+  archiveDeliveryWildcards: {
+    // The finding names the bucket's logical id and the prefix: see TopicArchive.
+    id: 'AwsSolutions-IAM5[Resource::<archive bucket>.Arn>/<role>/*]',
+    reason:
+      "A Firehose stream writes objects of its own names under its topic's prefixes of the archive bucket (raw/* and errors/raw/*, or enriched/* and errors/enriched/*); the wildcard is those object names.",
+  },
+  mskSourceStreamEncryption: {
+    id: 'AwsSolutions-KDF1',
+    reason:
+      'Server-side encryption of the delivery stream (DeliveryStreamEncryptionConfigurationInput) applies to Direct PUT streams; an MSK-sourced stream reads the encrypted cluster over TLS and writes to an SSE-S3 bucket.',
+  },
 } as const satisfies Record<string, NagAcknowledgement>;
 
 /** Acknowledges a finding on the construct that raises it. */

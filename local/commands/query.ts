@@ -3,17 +3,30 @@
  * prints a table (or --json); `tributary query --sql "<select>"` runs one read-only statement.
  */
 
+import { parseDuration } from '../../src/analytics/duration.js';
 import { AnalyticsError } from '../../src/analytics/errors.js';
-import { QUERY_NAMES, runNamedQuery } from '../../src/analytics/index.js';
+import { ARCHIVE_SOURCE_PREFIX, runHistoricalQuery } from '../../src/analytics/historical-query.js';
+import { QUERY_NAMES, type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
+import type { SqlQueryable } from '../../src/store/sql-client.js';
+import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
+import { ArchiveReader } from '../archive/archive-reader.js';
+import { localArchiveTables } from '../archive/archive-tables.js';
+import { ArchiveError } from '../archive/errors.js';
+import { storeHorizon } from '../archive/store-horizon.js';
 import { CliUsageError } from '../cli-error.js';
 import { openPreparedStore } from './prepared-store.js';
 import { formatTable } from './table-format.js';
+import { parseRangeTime } from './time-range-options.js';
 
 export interface QueryOptions {
   sql?: string;
   json?: boolean;
   dataDir?: string;
   limit?: string;
+  from?: string;
+  to?: string;
+  archiveDir?: string;
+  storeRetention?: string;
 }
 
 const SQL_TIMEOUT_MS = 30_000;
@@ -35,7 +48,7 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
   if (options.sql !== undefined && name !== undefined) throw new CliUsageError('give either a query name or --sql, not both');
   const limit = Number(options.limit ?? '1000');
   if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError(`--limit must be a positive integer, got "${options.limit}"`);
-  const params = parseParams(pairs);
+  const params = withRange(parseParams(pairs), options);
   const store = await openPreparedStore({ dataDir: options.dataDir });
   try {
     let columns: string[];
@@ -53,7 +66,7 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
       rows = result.rows.map((row) => columns.map((c) => row[c]));
     } else {
       try {
-        const result = await runNamedQuery(store.client, name as string, params);
+        const result = await runWithHistory(store.client, name as string, params, options);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;
@@ -61,6 +74,7 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
         columns = result.columns.map((c) => c.name);
         rows = result.rows;
         notes = result.notes;
+        if (result.sources.some((source) => source.startsWith(ARCHIVE_SOURCE_PREFIX))) notes.push(`sources: ${result.sources.join(', ')}`);
       } catch (error) {
         if (error instanceof AnalyticsError) throw new CliUsageError(error.message);
         throw error;
@@ -75,5 +89,53 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
     for (const note of notes) process.stderr.write(`note: ${note}\n`);
   } finally {
     await store.client.close();
+  }
+}
+
+/** --from/--to become the query's from/to parameters (given once: as flags or as key=value). */
+function withRange(params: Record<string, string>, options: QueryOptions): Record<string, string> {
+  const out = { ...params };
+  for (const [flag, key] of [
+    ['--from', 'from'],
+    ['--to', 'to'],
+  ] as const) {
+    const text = flag === '--from' ? options.from : options.to;
+    if (text === undefined) continue;
+    if (out[key] !== undefined) throw new CliUsageError(`give ${flag} or ${key}=, not both`);
+    out[key] = parseRangeTime(flag, text).toISOString();
+  }
+  return out;
+}
+
+/**
+ * Runs a named query over the store and, when the archive folder holds an archive, over the
+ * archive for the part of the window before the store's horizon.
+ */
+async function runWithHistory(
+  store: SqlQueryable,
+  name: string,
+  params: Record<string, string>,
+  options: QueryOptions,
+): Promise<QueryResult> {
+  let retentionMs: number | undefined;
+  if (options.storeRetention !== undefined) {
+    retentionMs = parseDuration(options.storeRetention);
+    if (retentionMs === undefined)
+      throw new CliUsageError(`--store-retention must be a duration such as 7d or 12h, got "${options.storeRetention}"`);
+  }
+  let reader: ArchiveReader;
+  try {
+    reader = await ArchiveReader.open(options.archiveDir ?? DEFAULT_ARCHIVE_DIR);
+  } catch (error) {
+    if (error instanceof ArchiveError) throw new CliUsageError(error.message);
+    throw error;
+  }
+  try {
+    if (!reader.exists) return await runNamedQuery(store, name, params);
+    const now = new Date();
+    const horizon = await storeHorizon(store, now, retentionMs);
+    return await runHistoricalQuery({ store, archive: localArchiveTables(reader), storeHorizon: horizon }, name, params, { now });
+  } finally {
+    reader.close();
   }
 }

@@ -1,4 +1,5 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
+import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
 import { CliUsageError } from '../cli-error.js';
 import { POLLER_MODES, type PollerMode, parsePollerMode } from '../esm/poller-mode.js';
 
@@ -21,6 +22,8 @@ export interface StartOptions {
   environment?: string;
   /** Overrides the environment's poller mode. */
   pollerMode?: PollerMode;
+  /** The archive folder; undefined with --no-archive. */
+  archiveDir?: string;
 }
 
 export interface RawStartOptions {
@@ -38,6 +41,8 @@ export interface RawStartOptions {
   generate?: boolean;
   environment?: string;
   pollerMode?: string;
+  archive?: boolean;
+  archiveDir?: string;
 }
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
@@ -81,5 +86,6 @@ export function parseStartOptions(raw: RawStartOptions): StartOptions {
     generate: raw.generate !== false,
     ...(raw.environment !== undefined ? { environment: raw.environment } : {}),
     ...(raw.pollerMode !== undefined ? { pollerMode: pollerMode(raw.pollerMode) } : {}),
+    archiveDir: raw.archive === false ? undefined : (raw.archiveDir ?? DEFAULT_ARCHIVE_DIR),
   };
 }

@@ -39,6 +39,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     kafkaBrokers: optionalEnv('KAFKA_BROKERS'),
     store: { dataDir: options.dataDir },
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
+    archive: options.archiveDir === undefined ? undefined : { dir: options.archiveDir },
   });
   const dashboard = await startDashboardServer({
     store: twin.store,
@@ -59,6 +60,8 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   );
   err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
   err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl})\n`);
+  if (options.archiveDir !== undefined)
+    err.write(`Archive: raw and enriched as Parquet in ${options.archiveDir} (files every 60 s or 64 MB)\n`);
   err.write(
     options.generate
       ? `Generating ${options.rate.toLocaleString('en-US')} events/s${options.durationSeconds ? ` for ${options.durationSeconds} s` : ''}; Ctrl-C stops, drains and prints a summary.\n`

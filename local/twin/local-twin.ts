@@ -10,9 +10,11 @@ import type { StageHandler } from '../../functions/shared/stage-handler.js';
 import { createSinkHandler } from '../../functions/sink/handler.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
+import { defineArchive } from '../../src/pipeline/archive-definition.js';
 import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
+import { ArchiveConsumer } from '../archive/archive-consumer.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
 import {
   type ConsumerRestartPolicy,
@@ -50,6 +52,16 @@ export interface TwinOptions {
   mode?: TwinMode;
   /** How the mappings restart a crashed consumer. @default the mapping's default */
   consumerRestart?: ConsumerRestartPolicy;
+  /** Archives the raw and enriched topics as Parquet, as Firehose does on AWS (off when absent). */
+  archive?: TwinArchiveOptions;
+}
+
+export interface TwinArchiveOptions {
+  /** The archive folder, e.g. .data/archive. */
+  dir: string;
+  /** Buffering hints overriding Firehose's (64 MB / 60 s) for short runs and tests. */
+  sizeBytes?: number;
+  intervalMs?: number;
 }
 
 export interface LocalTwin {
@@ -62,6 +74,8 @@ export interface LocalTwin {
   readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
   /** A producer on the twin's Kafka (for the generator and `produce`). */
   readonly publisher: RecordPublisher;
+  /** The archive consumer, when TwinOptions.archive was given. */
+  readonly archive: ArchiveConsumer | undefined;
   /**
    * Another emulator instance of a stage: same consumer group, handler and settings, not started.
    * The caller starts and stops it (a second consumer joining the group, as when Lambda scales out).
@@ -118,8 +132,21 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       });
     const mappings = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createMapping(stage)])) as Record<StageName, EventSourceMapping>;
     for (const stage of STAGE_NAMES) cleanup.unshift(() => mappings[stage].stop());
+    const archive =
+      options.archive &&
+      new ArchiveConsumer({
+        kafka,
+        archive: defineArchive(pipeline),
+        groupId: `${pipeline.name}-archive`,
+        dir: options.archive.dir,
+        sizeBytes: options.archive.sizeBytes,
+        intervalMs: options.archive.intervalMs,
+        onWarning: options.onWarning,
+      });
+    // After the mappings' stop, so what the pipeline wrote last is archived before Kafka closes.
+    if (archive) cleanup.splice(STAGE_NAMES.length, 0, () => archive.stop());
     // The groups join together: the mock cluster holds each group's first join for seconds.
-    await Promise.all(STAGE_NAMES.map((stage) => mappings[stage].start()));
+    await Promise.all([...STAGE_NAMES.map((stage) => mappings[stage].start()), archive?.start()]);
 
     const lag = async () =>
       Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
@@ -136,6 +163,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       stats,
       mappings,
       publisher,
+      archive,
       createMapping,
       lag,
       async drain(timeoutMs, signal) {

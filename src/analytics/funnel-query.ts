@@ -14,6 +14,7 @@ import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams } from './query-params.js';
 import type { Cell, QueryAnswer } from './query-result.js';
 import { toNumber } from './query-result.js';
+import { type SplittableQuery, unionNotes } from './range-split.js';
 import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
@@ -39,6 +40,7 @@ export const funnelQuery: NamedQuery = {
     return {
       params: { by, ...(p.last !== undefined ? { last: formatDuration(p.last) } : {}), ...windowToParams(window) },
       run: (db) => runFunnel(db, { by, window }),
+      splittable: splittableFunnel({ by, window }),
     };
   },
 };
@@ -56,13 +58,26 @@ const FUNNEL_SQL = `SELECT ${REACHED.join(',\n       ')}
   FROM funnel_entities
  WHERE entity = $1 AND ${firstTimeColumn(FUNNEL_STEPS[0])} >= $2::timestamptz AND ${firstTimeColumn(FUNNEL_STEPS[0])} < $3::timestamptz`;
 
+// Entering in [$2, $4), steps reached before $3.
+const FUNNEL_ENTERING_SQL = `SELECT ${REACHED.join(',\n       ')}
+  FROM funnel_entities
+ WHERE entity = $1 AND ${firstTimeColumn(FUNNEL_STEPS[0])} >= $2::timestamptz AND ${firstTimeColumn(FUNNEL_STEPS[0])} < $4::timestamptz`;
+
 async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswer> {
   const [row] = await db.query<Record<string, unknown>>(FUNNEL_SQL, [
     plan.by,
     plan.window.from.toISOString(),
     plan.window.to.toISOString(),
   ]);
-  const reached = FUNNEL_STEPS.map((_, i) => toNumber(row?.[`s${i + 1}`] ?? 0));
+  return funnelAnswer(
+    plan,
+    FUNNEL_STEPS.map((_, i) => toNumber(row?.[`s${i + 1}`] ?? 0)),
+    ['funnel_entities'],
+    [],
+  );
+}
+
+function funnelAnswer(plan: FunnelPlan, reached: number[], sources: string[], notes: string[]): QueryAnswer {
   const first = reached[0] ?? 0;
   const rows: Cell[][] = FUNNEL_STEPS.map((step, i) => {
     const count = reached[i] ?? 0;
@@ -78,9 +93,49 @@ async function runFunnel(db: SqlQueryable, plan: FunnelPlan): Promise<QueryAnswe
       { name: 'conversion_from_first', type: 'number', unit: 'ratio' },
     ],
     rows,
-    sources: ['funnel_entities'],
-    notes: [],
+    sources,
+    notes,
   };
+}
+
+/**
+ * Entities entering (first product_view) before the split are counted from the archive, the others
+ * from the store; each is counted once, and its later steps come from its first times wherever
+ * they fall. The archive computes first times from every archived event before the window's end.
+ */
+function splittableFunnel(plan: FunnelPlan): SplittableQuery {
+  return {
+    needsEarlierHistory: true,
+    alignSplit: (at) => new Date(Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS),
+    split(at) {
+      const entering = (from: Date, to: Date) => (db: SqlQueryable) => runFunnelEntering(db, plan, from, to);
+      return {
+        at,
+        before: entering(plan.window.from, at),
+        after: entering(at, plan.window.to),
+        merge(before, after) {
+          const reached = FUNNEL_STEPS.map((_, i) => toNumber(before.rows[i]?.[2] ?? 0) + toNumber(after.rows[i]?.[2] ?? 0));
+          return funnelAnswer(plan, reached, [...before.sources, ...after.sources], unionNotes(before, after));
+        },
+      };
+    },
+  };
+}
+
+/** The funnel of the entities entering in [from, to), their steps counted up to the window's end. */
+async function runFunnelEntering(db: SqlQueryable, plan: FunnelPlan, from: Date, to: Date): Promise<QueryAnswer> {
+  const [row] = await db.query<Record<string, unknown>>(FUNNEL_ENTERING_SQL, [
+    plan.by,
+    from.toISOString(),
+    plan.window.to.toISOString(),
+    to.toISOString(),
+  ]);
+  return funnelAnswer(
+    plan,
+    FUNNEL_STEPS.map((_, i) => toNumber(row?.[`s${i + 1}`] ?? 0)),
+    ['funnel_entities'],
+    [],
+  );
 }
 
 function ratio(part: number, whole: number): number | null {

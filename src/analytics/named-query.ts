@@ -4,6 +4,7 @@ import type { SqlQueryable } from '../store/sql-client.js';
 import type { PipelineStatusSource } from './pipeline-status.js';
 import type { NormalisedParams, RawParams } from './query-params.js';
 import type { QueryAnswer } from './query-result.js';
+import type { SplittableQuery } from './range-split.js';
 
 export interface QueryContext {
   now: Date;
@@ -14,6 +15,8 @@ export interface QueryContext {
 export interface PreparedQuery {
   params: NormalisedParams;
   run(db: SqlQueryable, context: QueryContext): Promise<QueryAnswer>;
+  /** Present when the window can be answered in two parts (archive before, store after) and merged. */
+  splittable?: SplittableQuery;
 }
 
 export interface NamedQuery {

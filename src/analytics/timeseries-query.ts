@@ -15,6 +15,7 @@ import type { NamedQuery } from './named-query.js';
 import { duration, oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { isoFromEpochSeconds, toNumber } from './query-result.js';
+import { compareC, type SplittableQuery, UNLIMITED_KEYS, unionNotes } from './range-split.js';
 import { bucketStartSql, resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
@@ -89,6 +90,7 @@ export const timeseriesQuery: NamedQuery = {
         ...windowToParams(window),
       },
       run: (db) => runTimeseries(db, plan),
+      splittable: splittableTimeseries(plan),
     };
   },
 };
@@ -150,4 +152,58 @@ async function runTimeseries(db: SqlQueryable, plan: TimeseriesPlan): Promise<Qu
     notes.push(`showing the ${keys.length} largest of ${keyCount} ${plan.split} series; "series" allows up to ${QUERY_LIMITS.maxSeries}`);
   }
   return { columns, rows: out, sources: [table], notes };
+}
+
+/**
+ * The split falls on a bucket boundary, so every bucket comes whole from one part (distinct counts
+ * included); each part reads every series, and the merge ranks series by their totals over both.
+ */
+function splittableTimeseries(plan: TimeseriesPlan): SplittableQuery {
+  return {
+    needsEarlierHistory: false,
+    alignSplit: (at) => new Date(Math.floor(at.getTime() / plan.bucketMs) * plan.bucketMs),
+    split(at) {
+      const part = (from: Date, to: Date): TimeseriesPlan => ({ ...plan, series: UNLIMITED_KEYS, window: { ...plan.window, from, to } });
+      return {
+        at,
+        before: (db) => runTimeseries(db, part(plan.window.from, at)),
+        after: (db) => runTimeseries(db, part(at, plan.window.to)),
+        merge(before, after) {
+          const values = new Map<string, number>();
+          const totals = new Map<string, number>();
+          for (const answer of [before, after]) {
+            const names = answer.columns.slice(1).map((c) => c.name);
+            for (const row of answer.rows) {
+              names.forEach((name, i) => {
+                const value = toNumber(row[i + 1]);
+                values.set(`${String(row[0])}\u0000${name}`, value);
+                totals.set(name, (totals.get(name) ?? 0) + value);
+              });
+            }
+          }
+          const ranked = [...totals.entries()].sort(
+            ([ka, a], [kb, b]) => b - a || compareC(ka === MISSING_DIMENSION_LABEL ? '' : ka, kb === MISSING_DIMENSION_LABEL ? '' : kb),
+          );
+          const keep = plan.split ? ranked.slice(0, plan.series).map(([name]) => name) : [plan.metric];
+          const template = before.columns[1] ?? after.columns[1];
+          const columns: QueryColumn[] = [
+            { name: 'bucket', type: 'time' },
+            ...keep.map((name) => ({ ...(template as QueryColumn), name })),
+          ];
+          const rows: Cell[][] = [];
+          for (let t = plan.window.from.getTime(); t < plan.window.to.getTime(); t += plan.bucketMs) {
+            const iso = new Date(t).toISOString();
+            rows.push([iso, ...keep.map((name) => values.get(`${iso}\u0000${name}`) ?? 0)]);
+          }
+          const notes = unionNotes(before, after).filter((note) => !note.startsWith('showing the'));
+          if (plan.split && ranked.length > keep.length) {
+            notes.push(
+              `showing the ${keep.length} largest of ${ranked.length} ${plan.split} series; "series" allows up to ${QUERY_LIMITS.maxSeries}`,
+            );
+          }
+          return { columns, rows, sources: [...before.sources, ...after.sources], notes };
+        },
+      };
+    },
+  };
 }

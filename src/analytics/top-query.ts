@@ -15,6 +15,7 @@ import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams, wholeNumber } from './query-params.js';
 import type { Cell, QueryAnswer, QueryColumn } from './query-result.js';
 import { toNumber } from './query-result.js';
+import { compareC, type SplittableQuery, UNLIMITED_KEYS, unionNotes } from './range-split.js';
 import { resolveWindow, type TimeWindow, windowParams, windowToParams } from './time-window.js';
 
 const MINUTE_MS = 60_000;
@@ -64,6 +65,7 @@ export const topQuery: NamedQuery = {
         ...windowToParams(window),
       },
       run: (db) => runTop(db, plan),
+      splittable: splittableTop(plan),
     };
   },
 };
@@ -93,4 +95,45 @@ async function runTop(db: SqlQueryable, plan: TopPlan): Promise<QueryAnswer> {
   ];
   const out: Cell[][] = rows.map((row) => [row.k, ...(withName ? [row.product_name] : []), toNumber(row.v)]);
   return { columns, rows: out, sources: [table], notes: [] };
+}
+
+/** Each part reads every key; the merge adds the parts per key and keeps the top n of the sums. */
+function splittableTop(plan: TopPlan): SplittableQuery {
+  return {
+    needsEarlierHistory: false,
+    alignSplit: (at) => new Date(Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS),
+    split(at) {
+      if (!metricInRollup(plan.metric)) {
+        throw new QueryParameterError(
+          'metric',
+          `${plan.metric} counts distinct values, which cannot be added up over a window that spans the archive and the store (before ${at.toISOString()}): query each part on its own`,
+        );
+      }
+      const part = (from: Date, to: Date): TopPlan => ({ ...plan, n: UNLIMITED_KEYS, window: { ...plan.window, from, to } });
+      return {
+        at,
+        before: (db) => runTop(db, part(plan.window.from, at)),
+        after: (db) => runTop(db, part(at, plan.window.to)),
+        merge(before, after) {
+          const withName = plan.dimension === 'sku';
+          const totals = new Map<string, { name: Cell; value: number }>();
+          for (const row of [...before.rows, ...after.rows]) {
+            const key = String(row[0]);
+            const name = withName ? (row[1] ?? null) : null;
+            const value = toNumber(row[row.length - 1]);
+            const seen = totals.get(key);
+            if (seen) {
+              seen.value += value;
+              if (name !== null && (seen.name === null || String(name) > String(seen.name))) seen.name = name;
+            } else totals.set(key, { name, value });
+          }
+          const rows: Cell[][] = [...totals.entries()]
+            .sort(([ka, a], [kb, b]) => b.value - a.value || compareC(ka, kb))
+            .slice(0, plan.n)
+            .map(([key, { name, value }]) => [key, ...(withName ? [name] : []), value]);
+          return { columns: before.columns, rows, sources: [...before.sources, ...after.sources], notes: unionNotes(before, after) };
+        },
+      };
+    },
+  };
 }
