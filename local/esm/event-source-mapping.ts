@@ -15,7 +15,7 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
-import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
+import { type MappedStageDefinition, pipeline } from '../../src/pipeline/definition.js';
 import { BatchAssembler, payloadBytesOf } from './batch-assembler.js';
 import { interpretBatchResponse } from './batch-response.js';
 import { type BatchContext, type CommitPosition, type InvocationAttempt, rejectOversizeRecord, runBatch } from './batch-runner.js';
@@ -71,7 +71,7 @@ function errorMessage(error: unknown): string {
 
 /** Emulates one Lambda Kafka event source mapping: topic -> consumer group -> handler. */
 export class EventSourceMapping {
-  private readonly stage: StageDefinition;
+  private readonly stage: MappedStageDefinition;
   private readonly source: EventSourceInfo;
   private readonly functionArn: string;
   private readonly backoff: RetryBackoff;

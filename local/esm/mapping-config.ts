@@ -1,7 +1,7 @@
 /** What an event source mapping is configured with, and the checks it passes before anything connects. */
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
-import type { StageDefinition } from '../../src/pipeline/definition.js';
+import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { RetryBackoff } from './retry-policy.js';
 
@@ -23,7 +23,7 @@ export interface InvocationInfo {
 }
 
 export interface EventSourceMappingConfig {
-  readonly stage: StageDefinition;
+  readonly stage: MappedStageDefinition;
   /** kafkajs instance from createKafka. */
   readonly kafka: Kafka;
   /** Put in every event, as Lambda does. */

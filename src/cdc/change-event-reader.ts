@@ -64,7 +64,7 @@ export function readChangeEvent(value: Buffer | string | null | undefined): Chan
 
 /**
  * Where a change stands in the source's history, for "apply only when newer": the commit LSN of
- * the transaction before it (the snapshot's position for snapshot reads) and the change's own LSN.
+ * the transaction before it (source.sequence[0]) and the change's own LSN.
  * Ordered first by the former (commit order, which orders changes of one row), then the latter.
  */
 export interface ChangePosition {
@@ -74,6 +74,9 @@ export interface ChangePosition {
 
 export function changePosition(event: ChangeEvent): ChangePosition {
   const own = event.source.lsn === null ? 0n : BigInt(event.source.lsn);
+  // A snapshot read shows the row as of the snapshot's position: older than every transaction
+  // streamed after it (whose previous commit is at or after that position), newer than all before.
+  if (event.op === 'r') return { commitLsn: own - 1n, changeLsn: own };
   if (event.source.sequence) {
     try {
       const [last, current] = JSON.parse(event.source.sequence) as [string | null, string | null];
