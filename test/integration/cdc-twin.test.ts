@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
+import { runNamedQuery } from '../../src/analytics/named-queries.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import { type SourceDatabase, sourceDatabase } from '../helpers/cdc-source.js';
 import { mirroredOrders, shopOrders } from '../helpers/mirror-compare.js';
@@ -31,6 +32,9 @@ describe('change data capture in the twin', () => {
       cdc: { sourceUrl: source.url, dataDir },
       onWarning: () => {},
     });
+    // The initial snapshot of the shop (its seeded catalogue) is applied before anything is timed.
+    expect(await twin.cdc?.shop.capture.caughtUp(60_000)).toBe(true);
+    expect(await twin.drain(60_000)).toBe(true);
   }, 180_000);
 
   afterAll(async () => {
@@ -40,13 +44,13 @@ describe('change data capture in the twin', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const purchase = (eventId: string, currency: string) => ({
+  const purchase = (eventId: string, currency: string, orderId = `o-${eventId}`) => ({
     eventId,
     type: 'purchase',
     source: 'web',
     occurredAt: Date.now(),
     userId: 'u-cdc',
-    orderId: `o-${eventId}`,
+    orderId,
     sku: 'SKU-00004',
     quantity: 2,
     price: 24.5,
@@ -117,5 +121,25 @@ describe('change data capture in the twin', () => {
     expect(mirror).toEqual(await shopOrders({ query: (sql) => source.query(sql) }));
     expect(mirror.orders).toHaveLength(18);
     expect(twin.cdc?.stats.stages.orders.dlq).toBe(0);
+  });
+
+  it('answers the order metrics and the reconciliation as named queries', async () => {
+    const orders = await runNamedQuery(store.client, 'orders', { last: '1h' });
+    expect(orders.rows).toEqual([
+      ['placed', 13, expect.any(Number), 'no'],
+      ['paid', 2, expect.any(Number), 'yes'],
+      ['shipped', 2, expect.any(Number), 'yes'],
+      ['cancelled', 1, expect.any(Number), 'no'],
+    ]);
+    // EUR is worth 2 USD since the first test; o-1..o-4 (paid or shipped) total 102.50 EUR.
+    expect(orders.notes[0]).toBe('confirmed revenue (paid + shipped): 205.00 USD');
+
+    // One clickstream purchase of a shop order, two (from the first test) of orders the shop lacks.
+    await twin.publisher.publish([
+      { topic: twin.pipeline.topics.raw.name, key: null, value: JSON.stringify(purchase('cdc-o9', 'EUR', 'o-9')), headers: {} },
+    ]);
+    await storedPurchase('cdc-o9');
+    const reconciliation = await runNamedQuery(store.client, 'reconciliation', { last: '1h' });
+    expect(reconciliation.rows).toEqual([[3, 18, 1, 2, 17, -15]]);
   });
 });
