@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
+import type { CdcOptions } from './commands/cdc.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
@@ -39,12 +40,26 @@ export function buildProgram(): Command {
     .option('--invalid-share <fraction>', 'share of invalid records', '0.01')
     .option('--duplicate-share <fraction>', 'share of redelivered duplicates', '0.005')
     .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
+    .option('--no-cdc', 'run without the shop database and its change data capture')
     .option('--json <file>', 'write the final summary as JSON')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
+    });
+
+  program
+    .command('cdc')
+    .description('capture changes of a PostgreSQL database (SOURCE_DATABASE_URL, wal_level=logical) into Kafka as Debezium events')
+    .option('--tables <list>', 'schema.table names, comma-separated (default: every table of the publication, or all tables)')
+    .option('--topic-prefix <prefix>', "topic prefix: topics are <prefix>.<schema>.<table> (default: the pipeline's)")
+    .option('--slot <name>', 'replication slot (created when missing)')
+    .option('--publication <name>', 'publication (created when missing)')
+    .option('--state-dir <dir>', 'where the completed-snapshot marker is kept', '.data/cdc')
+    .action(async (options: CdcOptions) => {
+      const { cdcCommand } = await import('./commands/cdc.js');
+      await cdcCommand(options);
     });
 
   program

@@ -16,6 +16,8 @@ export interface StartOptions {
   port?: number;
   /** Do not run the generator (use `tributary produce` instead). */
   generate: boolean;
+  /** Run the shop database and its change data capture (catalogue and orders stages). */
+  cdc: boolean;
 }
 
 export interface RawStartOptions {
@@ -31,6 +33,7 @@ export interface RawStartOptions {
   dataDir?: string;
   port?: string;
   generate?: boolean;
+  cdc?: boolean;
 }
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
@@ -66,5 +69,6 @@ export function parseStartOptions(raw: RawStartOptions): StartOptions {
     dataDir: raw.dataDir,
     port: number('--port', raw.port, 0, 65_535),
     generate: raw.generate !== false,
+    cdc: raw.cdc !== false,
   };
 }
