@@ -51,8 +51,10 @@ export interface ChangeCaptureOptions {
 
 export interface ChangeCaptureStats {
   readonly snapshotRows: number;
-  /** Row changes published and acknowledged (snapshot reads included; tombstones not). */
+  /** Row changes of confirmed transactions, published and acknowledged (snapshot reads included; tombstones not). */
   readonly changesPublished: number;
+  /** Records (tombstones included) Kafka acknowledged, confirmed or not yet. */
+  readonly recordsAcknowledged: number;
   readonly transactionsConfirmed: number;
   readonly confirmedLsn: string;
   readonly pendingRecords: number;
@@ -67,6 +69,8 @@ export interface ChangeCapture {
   caughtUp(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+const PUBLISH_CHUNK = 1000;
 
 // Text output in a fixed form the encoders rely on, whatever the server's defaults.
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex';
@@ -94,9 +98,9 @@ export async function startChangeCapture(options: ChangeCaptureOptions): Promise
   const maxPending = options.maxPendingRecords ?? 20_000;
   const connection = { connectionString: options.sourceUrl, options: SESSION_OPTIONS };
 
-  const catalog = new pg.Client(connection);
+  // A pool, not a client: after the source restarts, the next query opens a new connection.
+  const catalog = new pg.Pool({ ...connection, max: 2 });
   catalog.on('error', (error) => warn(`catalog connection: ${error.message}`));
-  await catalog.connect();
   const closers: (() => Promise<unknown>)[] = [() => catalog.end()];
   const types = new ColumnTypes(catalog);
   const knownTopics = new Set<string>();
@@ -129,7 +133,14 @@ export async function startChangeCapture(options: ChangeCaptureOptions): Promise
     throw error;
   }
 
-  const counters = { snapshotRows: 0, changesPublished: 0, transactionsConfirmed: 0, reconnects: 0, publishRetries: 0 };
+  const counters = {
+    snapshotRows: 0,
+    changesPublished: 0,
+    recordsAcknowledged: 0,
+    transactionsConfirmed: 0,
+    reconnects: 0,
+    publishRetries: 0,
+  };
   let stopping = false;
 
   /** Publishes until Kafka acknowledges (retrying with backoff), unless the capture stops. */
@@ -344,7 +355,13 @@ export async function startChangeCapture(options: ChangeCaptureOptions): Promise
       }
       const myGeneration = generation;
       const records = batch.flatMap((t) => t.records);
-      const published = records.length === 0 || (await publishAcknowledged(records));
+      let published = true;
+      // In requests of at most PUBLISH_CHUNK records; the end LSN is confirmed only after the last.
+      for (let i = 0; i < records.length && published; i += PUBLISH_CHUNK) {
+        const chunk = records.slice(i, i + PUBLISH_CHUNK);
+        published = await publishAcknowledged(chunk);
+        if (published) counters.recordsAcknowledged += chunk.length;
+      }
       pendingRecords -= size;
       if (!published || myGeneration !== generation) continue;
       const last = batch.at(-1) as PendingTransaction;
@@ -415,7 +432,17 @@ export async function startChangeCapture(options: ChangeCaptureOptions): Promise
   }
 
   try {
-    await subscribe();
+    // A walsender of a capture that was just killed can hold the slot until the server notices.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await subscribe();
+        break;
+      } catch (error) {
+        if (attempt >= 30 || !/is active for PID/i.test((error as Error).message)) throw error;
+        await destroyService();
+        await sleep(1000);
+      }
+    }
   } catch (error) {
     stopping = true;
     wake();

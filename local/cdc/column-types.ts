@@ -25,7 +25,7 @@ interface TypeRow {
 export class ColumnTypes {
   private readonly known = new Map<number, ColumnType>();
 
-  constructor(private readonly db: Pick<pg.Client, 'query'>) {}
+  constructor(private readonly db: Pick<pg.Pool, 'query'>) {}
 
   async get(oid: number): Promise<ColumnType> {
     const cached = this.known.get(oid);

@@ -20,7 +20,7 @@ export interface TableInfo extends TableRef {
   readonly replicaIdentity: string;
 }
 
-type Db = Pick<pg.Client, 'query'>;
+type Db = Pick<pg.Pool, 'query'>;
 
 export const qualified = (t: TableRef): string => `${t.schema}.${t.table}`;
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
