@@ -12,6 +12,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { PipelineApi } from './api/pipeline-api.js';
+import { readChangeDataCaptureConfig } from './cdc/change-data-capture.js';
+import { ChangeStages } from './cdc/change-stages.js';
 import { type TributaryConfig, usesProvisionedPollers } from './config/tributary-config.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
 import { stageMappingProps } from './functions/stage-mapping.js';
@@ -58,6 +60,8 @@ export class TributaryStack extends Stack {
   readonly failureQueue?: sqs.Queue;
   readonly alarms: PipelineAlarms;
   readonly dashboard: PipelineDashboard;
+  /** Change data capture (MSK Connect + Debezium, catalogue and orders stages), when cdc.enabled. */
+  readonly changeStages?: ChangeStages;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     const { config } = props;
@@ -159,6 +163,23 @@ export class TributaryStack extends Stack {
       fn.node.addDependency(this.topics.ready);
       this.stageFunctions.set(stage, fn);
       this.mappings.set(stage, mapping);
+    }
+
+    const cdcConfig = readChangeDataCaptureConfig((key) => this.node.tryGetContext(key));
+    if (cdcConfig.enabled) {
+      this.changeStages = new ChangeStages(this, 'ChangeDataCapture', {
+        pipeline,
+        cluster: this.cluster,
+        network: this.network,
+        database: this.database,
+        dbUser: APP_DB_USER,
+        settings,
+        onFailure,
+        config: cdcConfig,
+        name,
+        logRetention,
+      });
+      this.changeStages.node.addDependency(this.topics.ready, this.migrations.resource);
     }
 
     this.httpIngestFunction = new PipelineFunction(this, 'HttpIngestFunction', {
