@@ -4,7 +4,7 @@
  * Debezium feeding those topics. The IAM bootstrap brokers MSK Connect needs are read at deploy
  * time (CloudFormation does not return them for MSK clusters).
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IEventSourceDlq } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -64,6 +64,14 @@ export class ChangeStages extends Construct {
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [cluster.clusterArn] }),
       installLatestAwsSdk: false,
     });
+    // The AwsCustomResource's function is a stack-wide singleton.
+    const singleton = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+    if (singleton) {
+      Validations.of(singleton).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWS-maintained minimal policy that lets the function reading the bootstrap brokers write its own CloudWatch logs.',
+      });
+    }
     this.capture = new ChangeDataCapture(this, 'Debezium', {
       pipeline,
       cluster,

@@ -5,6 +5,7 @@
  * and the catalogue and orders functions with one mapping per change topic from the definition.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { readChangeDataCaptureConfig } from '../../infra/cdc/change-data-capture.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
@@ -60,8 +61,10 @@ describe('change data capture in the stack', () => {
     expect(text).not.toMatch(/"Resource":"\*"/);
   });
 
-  it('adds the catalogue and orders functions with one event source mapping per change topic', () => {
-    const { json } = buildStack(PLUGIN);
+  it('adds the catalogue and orders functions with one event source mapping per change topic, and passes cdk-nag', () => {
+    const { json, stack } = buildStack(PLUGIN);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     const mappings = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     const topics = mappings.flatMap((m) => (m.Properties?.Topics as string[] | undefined) ?? []);
     for (const stage of definePipeline().changeCapture.stages) expect(topics).toContain(stage.inputTopic);
