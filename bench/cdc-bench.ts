@@ -142,7 +142,7 @@ async function changeToQueryable(rate: number, seconds: number): Promise<void> {
   let peakPss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    if (cdc.shop.source.server) peakPss = Math.max(peakPss, pssOfTree(cdc.shop.source.server.pid));
+    if (cdc.shop.source.server?.server) peakPss = Math.max(peakPss, pssOfTree(cdc.shop.source.server.server.pid));
   }, 1000);
   await new Promise((r) => setTimeout(r, 10_000));
   // Measure from here: a fresh histogram fed by the same outcomes.

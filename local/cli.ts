@@ -21,7 +21,10 @@ export function buildProgram(): Command {
     .description('run a function (ingest, enrich, sink) on an MSK event file, like `sam local invoke`')
     .argument('<function>', 'ingest | enrich | sink')
     .argument('<event>', 'path to an MSK event JSON file (see events/)')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .action(async (fn: string, event: string, options: { dataDir?: string }) => {
       // Commands load on use, so `invoke` does not pay for Kafka and the twin.
       const { invokeCommand } = await import('./commands/invoke.js');
@@ -42,7 +45,10 @@ export function buildProgram(): Command {
     .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
     .option('--no-cdc', 'run without the shop database and its change data capture')
     .option('--json <file>', 'write the final summary as JSON')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
@@ -80,7 +86,10 @@ export function buildProgram(): Command {
     .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
@@ -116,7 +125,10 @@ export function buildProgram(): Command {
     .option('--offset <positions...>', 'only these records, as partition:offset')
     .option('--all', 'replay every record')
     .option('--dry-run', 'show what would be sent, send nothing')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .action(async (options: DlqReplayOptions) => {
       const { dlqReplayCommand } = await import('./commands/dlq.js');
       await dlqReplayCommand(options);

@@ -7,7 +7,7 @@ import { seedShop } from '../../src/shop/seed-shop.js';
 import { migrateShop } from '../../src/shop/shop-database.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../postgres/embedded-postgres-server.js';
+import { acquireEmbeddedPostgres, type SharedPostgres } from '../postgres/shared-server.js';
 
 export interface ShopSource {
   readonly url: string;
@@ -15,15 +15,16 @@ export interface ShopSource {
   readonly description: string;
   /** A client on the shop database (the traffic generator writes through it). */
   readonly client: SqlClient;
-  readonly server?: EmbeddedPostgres;
+  readonly server?: SharedPostgres;
   close(): Promise<void>;
 }
 
 export async function openShopSource(options: { sourceUrl?: string; dataDir: string }): Promise<ShopSource> {
-  let server: EmbeddedPostgres | undefined;
+  let server: SharedPostgres | undefined;
   let url = options.sourceUrl;
   if (!url) {
-    server = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres') });
+    // The same server as the analytics store's when both use the default folder.
+    server = await acquireEmbeddedPostgres(join(options.dataDir, 'postgres'));
     await server.ensureDatabase('shop');
     url = server.url('shop');
   }
@@ -33,7 +34,7 @@ export async function openShopSource(options: { sourceUrl?: string; dataDir: str
     await seedShop(client);
   } catch (error) {
     await client.close();
-    await server?.stop();
+    await server?.release();
     throw error;
   }
   return {
@@ -43,7 +44,7 @@ export async function openShopSource(options: { sourceUrl?: string; dataDir: str
     server,
     async close() {
       await client.close();
-      await server?.stop();
+      await server?.release();
     },
   };
 }

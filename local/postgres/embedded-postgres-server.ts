@@ -5,9 +5,9 @@
  * and the tests' PostgreSQL when TEST_DATABASE_URL is unset.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { DataFolderInUseError, EmbeddedPostgresError } from './errors.js';
 import { serverIdentity } from './os-user.js';
@@ -66,6 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (logLines.length > 200) logLines.splice(0, logLines.length - 200);
   };
 
+  if (identity) checkReachable(dataDir, identity.name);
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (identity) chownSync(dataDir, identity.uid, identity.gid);
@@ -210,5 +211,17 @@ function parentCommand(pid: number): string | undefined {
     return readFileSync(`/proc/${ppid}/comm`, 'utf8').trim();
   } catch {
     return undefined;
+  }
+}
+
+/** The server's OS user must be able to enter every folder above its data folder. */
+function checkReachable(dataDir: string, user: string): void {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new EmbeddedPostgresError(
+        `the embedded PostgreSQL runs as OS user "${user}" (PostgreSQL refuses root), who cannot enter ${dir}: choose a data folder elsewhere (--data-dir) or allow it (chmod o+x ${dir})`,
+      );
+    }
+    if (dirname(dir) === dir) return;
   }
 }

@@ -384,7 +384,14 @@
         w.part('list').replaceChildren(
           ...(total > 0
             ? result.rows.map(([status, orders, valueUsd]) =>
-                barItem(`orders-${status}`, status, status, orders, `${fmt.count(orders)} · ${fmt.usd(valueUsd)}`, max > 0 ? orders / max : 0),
+                barItem(
+                  `orders-${status}`,
+                  status,
+                  status,
+                  orders,
+                  `${fmt.count(orders)} · ${fmt.usd(valueUsd)}`,
+                  max > 0 ? orders / max : 0,
+                ),
               )
             : [el('li', { className: 'empty' }, 'No shop orders in the last hour (is change data capture running?).')]),
         );
