@@ -20,8 +20,8 @@ import { runGenerator } from '../local/generator/rate-limited-producer.js';
 import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
 import { startEmbeddedKafka } from '../local/kafka/embedded-kafka.js';
 import { startEmbeddedPostgres } from '../local/postgres/embedded-postgres-server.js';
-import { startTwin } from '../local/twin/local-twin.js';
 import { LatencyHistogram } from '../local/twin/latency-histogram.js';
+import { startTwin } from '../local/twin/local-twin.js';
 import { optionalEnv } from '../src/config/env.js';
 import { createKafka, createKafkaPublisher } from '../src/kafka/kafka-client.js';
 import { definePipeline } from '../src/pipeline/definition.js';
@@ -61,7 +61,9 @@ async function captureThroughput(rows: number): Promise<void> {
   const shop = createPostgresClient({ connectionString: server.url('shop') });
   await migrateShop(shop);
   await shop.query("INSERT INTO customers (customer_id, email) VALUES ('c', 'c@example.com')");
-  const kafka = await startEmbeddedKafka({ topics: ['orders', 'customers', 'order_lines'].map((t) => ({ name: `b.public.${t}`, partitions: 3 })) });
+  const kafka = await startEmbeddedKafka({
+    topics: ['orders', 'customers', 'order_lines'].map((t) => ({ name: `b.public.${t}`, partitions: 3 })),
+  });
   const publisher = createKafkaPublisher(createKafka({ brokers: kafka.brokers, auth: { type: 'none' }, clientId: 'bench' }));
   const capture = await startChangeCapture({
     sourceUrl: server.url('shop'),
@@ -120,9 +122,7 @@ async function changeToQueryable(rate: number, seconds: number): Promise<void> {
     signal: abort.signal,
   });
   // 500 changes/s: every 100 ms one transaction updating 50 orders of the seeded set.
-  await shop.query(
-    `INSERT INTO customers (customer_id, email) VALUES ('bench', 'b@example.com') ON CONFLICT DO NOTHING;`,
-  );
+  await shop.query(`INSERT INTO customers (customer_id, email) VALUES ('bench', 'b@example.com') ON CONFLICT DO NOTHING;`);
   await shop.query(
     `INSERT INTO orders (order_id, customer_id, status, currency, total, placed_at)
      SELECT 'bench-' || g, 'bench', 'placed', 'EUR', g, now() FROM generate_series(1, 5000) g ON CONFLICT DO NOTHING`,
@@ -132,10 +132,10 @@ async function changeToQueryable(rate: number, seconds: number): Promise<void> {
     const from = (writes * 50) % 5000;
     writes++;
     void shop
-      .query(`UPDATE orders SET total = total + 1, updated_at = now() WHERE order_id IN (SELECT 'bench-' || g FROM generate_series($1::int, $2::int) g)`, [
-        from + 1,
-        from + 50,
-      ])
+      .query(
+        `UPDATE orders SET total = total + 1, updated_at = now() WHERE order_id IN (SELECT 'bench-' || g FROM generate_series($1::int, $2::int) g)`,
+        [from + 1, from + 50],
+      )
       .catch(() => {});
   }, 100);
   let peakRss = 0;
