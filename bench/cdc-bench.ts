@@ -4,7 +4,8 @@
  *    inserted in transactions of 500 as fast as the source takes them; changes/s from the first
  *    commit until Kafka acknowledged the last change;
  * 2. change-to-queryable at a steady 500 changes/s beside the clickstream: the twin with change
- *    data capture (embedded source; store: PGlite, or DATABASE_URL), the generator at --rate
+ *    data capture (embedded source; store: the same embedded server, PGlite with
+ *    TRIBUTARY_STORE=pglite, or DATABASE_URL), the generator at --rate
  *    events/s, and a writer committing 500 order changes/s; shop commit to row applied in the
  *    mirror, p50/p99, after a warm-up; peak RSS of the twin process and PSS of the server.
  * Run: npx tsx bench/cdc-bench.ts [--rows 50000] [--rate 1000] [--seconds 40]
@@ -103,7 +104,8 @@ async function changeToQueryable(rate: number, seconds: number): Promise<void> {
   const databaseUrl = optionalEnv('DATABASE_URL');
   const twin = await startTwin({
     pipeline: definePipeline(),
-    store: databaseUrl ? { databaseUrl } : { dataDir: join(folder, 'pglite') },
+    // The default store (the embedded server, shared with the shop database), or TRIBUTARY_STORE=pglite.
+    store: databaseUrl ? { databaseUrl } : { dataDir: join(folder, process.env.TRIBUTARY_STORE === 'pglite' ? 'pglite' : 'postgres') },
     cdc: { dataDir: folder },
     onWarning: () => {},
   });
