@@ -91,6 +91,19 @@ describe('change data capture', () => {
     // Changes of one key stay on one partition (the key decides it).
     const partitionsOfOne = new Set(records.filter((r) => (r.key as { id: number }).id === 1).map((r) => r.partition));
     expect(partitionsOfOne.size).toBe(1);
+
+    // A primary key changed: as Debezium, a delete of the old key (with its tombstone), then a create.
+    await source.query('UPDATE items SET id = 4 WHERE id = 3');
+    expect(await c.caughtUp(30_000)).toBe(true);
+    const moved = (await kafka.events('t1.public.items')).slice(events.length);
+    // Both carry the update's LSN; they concern different keys, so their order across partitions is free.
+    expect(moved.map((e) => [e.op, e.before?.id ?? null, e.after?.id ?? null]).sort()).toEqual([
+      ['c', null, 4],
+      ['d', 3, null],
+    ]);
+    expect(new Set(moved.map((e) => e.source.lsn)).size).toBe(1);
+    const tombstones = (await kafka.read('t1.public.items')).filter((r) => r.value === null).map((r) => (r.key as { id: number }).id);
+    expect(tombstones.sort()).toEqual([2, 3]);
   });
 
   it('encodes types as Debezium does (decimal string, base64, adaptive time, JSON text, arrays, TOAST placeholder)', async () => {
