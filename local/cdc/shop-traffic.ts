@@ -58,7 +58,11 @@ function purchaseOf(record: OutputRecord): PurchaseLine | undefined {
 
 const RECENT_LIMIT = 100_000;
 
-export function startShopTraffic(inner: RecordPublisher, shop: SqlClient, options: { seed?: number; tickMs?: number } = {}): ShopTraffic {
+export function startShopTraffic(
+  inner: RecordPublisher,
+  shop: SqlClient,
+  options: { seed?: number; tickMs?: number; onError?: (error: unknown) => void } = {},
+): ShopTraffic {
   const stats: ShopTrafficStats = {
     ordersWritten: 0,
     linesWritten: 0,
@@ -149,7 +153,7 @@ export function startShopTraffic(inner: RecordPublisher, shop: SqlClient, option
     stats.ordersDeleted += deleted[0]?.n ?? 0;
     // Prices and stock drift; a currency rate moves by up to 0.5 %.
     await shop.query(
-      `UPDATE prices SET amount = round(amount * (0.95 + random() * 0.1), 2), updated_at = now()
+      `UPDATE prices SET amount = round(amount * (0.95 + random() * 0.1)::numeric, 2), updated_at = now()
         WHERE (sku, currency) IN (SELECT sku, currency FROM prices ORDER BY random() LIMIT 2)`,
     );
     await shop.query(
@@ -158,19 +162,27 @@ export function startShopTraffic(inner: RecordPublisher, shop: SqlClient, option
     );
     if (random() < 0.2) {
       await shop.query(
-        `UPDATE currency_rates SET usd_rate = round(usd_rate * (0.995 + random() * 0.01), 8), updated_at = now()
+        `UPDATE currency_rates SET usd_rate = round(usd_rate * (0.995 + random() * 0.01)::numeric, 8), updated_at = now()
           WHERE currency IN (SELECT currency FROM currency_rates WHERE currency <> 'USD' ORDER BY random() LIMIT 1)`,
       );
     }
     stats.catalogueStatements += 5;
   };
   let running = true;
+  let busy = false;
   let current: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    if (!running) return;
-    current = tick().catch(() => {
-      stats.errors++;
-    });
+    // One tick at a time: a slow shop skips ticks rather than piling them up.
+    if (!running || busy) return;
+    busy = true;
+    current = tick()
+      .catch((error: unknown) => {
+        stats.errors++;
+        options.onError?.(error);
+      })
+      .finally(() => {
+        busy = false;
+      });
   }, options.tickMs ?? 1000);
 
   return {
