@@ -36,8 +36,20 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       : undefined,
   });
   // Each purchase the generator sends also writes its order to the shop database.
+  let shopWarned = false;
   const shopTraffic =
-    twin.cdc && options.generate ? startShopTraffic(twin.publisher, twin.cdc.shop.source.client, { seed: options.seed }) : undefined;
+    twin.cdc && options.generate
+      ? startShopTraffic(twin.publisher, twin.cdc.shop.source.client, {
+          seed: options.seed,
+          onError: (error) => {
+            if (shopWarned) return;
+            shopWarned = true;
+            err.write(
+              `\nwarning: the shop traffic failed (counted, not repeated): ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+          },
+        })
+      : undefined;
   const dashboard = await startDashboardServer({
     store: twin.store,
     status: twinStatusSource(twin),
