@@ -23,7 +23,7 @@ export interface ChangeOutcome {
   readonly stale: number;
   readonly tombstones: number;
   readonly dlq: number;
-  /** Source commit to queryable in the store, per applied change (ms). */
+  /** Source commit to queryable in the store, per change of a batch that applied something (ms; snapshot reads left out). */
   readonly latenciesMs: number[];
 }
 
@@ -81,7 +81,14 @@ export async function applyChangeBatch(
     return count;
   });
   const now = Date.now();
-  const latenciesMs = applied > 0 ? [...byTable.values()].flat().map((e) => Math.max(0, now - e.source.ts_ms)) : [];
+  // Snapshot reads are not changes: their time is when the snapshot began, not a commit.
+  const latenciesMs =
+    applied > 0
+      ? [...byTable.values()]
+          .flat()
+          .filter((e) => e.op !== 'r')
+          .map((e) => Math.max(0, now - e.source.ts_ms))
+      : [];
   return {
     outputs,
     outcome: { stage, records: records.length, applied, stale: changes - applied, tombstones, dlq: outputs.length, latenciesMs },
