@@ -8,6 +8,8 @@ export default defineConfig({
     // Integration tests start brokers and stores; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // TEST_DATABASE_URL, or one embedded PostgreSQL for the whole run.
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
   },

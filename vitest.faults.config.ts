@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/faults/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
+    // TEST_DATABASE_URL, or one embedded PostgreSQL for the whole run.
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     // kafkajs logs every retried request under a fault: show logs of failing tests only.

@@ -14,6 +14,8 @@ import { defineArchive } from '../src/pipeline/archive-definition.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { PipelineApi } from './api/pipeline-api.js';
 import { TopicArchive } from './archive/topic-archive.js';
+import { readChangeDataCaptureConfig } from './cdc/change-data-capture.js';
+import { ChangeStages } from './cdc/change-stages.js';
 import { type TributaryConfig, usesProvisionedPollers } from './config/tributary-config.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
 import { stageMappingProps } from './functions/stage-mapping.js';
@@ -69,6 +71,8 @@ export class TributaryStack extends Stack {
   private readonly zoneCount: number;
   /** The Firehose archive (archive.enabled). */
   readonly archive?: TopicArchive;
+  /** Change data capture (MSK Connect + Debezium, catalogue and orders stages), when cdc.enabled. */
+  readonly changeStages?: ChangeStages;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     const { config } = props;
@@ -186,6 +190,22 @@ export class TributaryStack extends Stack {
         value: this.archive.workGroup.ref,
         description: 'Athena workgroup for archive queries',
       });
+    }
+    const cdcConfig = readChangeDataCaptureConfig((key) => this.node.tryGetContext(key));
+    if (cdcConfig.enabled) {
+      this.changeStages = new ChangeStages(this, 'ChangeDataCapture', {
+        pipeline,
+        cluster: this.cluster,
+        network: this.network,
+        database: this.database,
+        dbUser: APP_DB_USER,
+        settings,
+        onFailure,
+        config: cdcConfig,
+        name,
+        logRetention,
+      });
+      this.changeStages.node.addDependency(this.topics.ready, this.migrations.resource);
     }
 
     this.httpIngestFunction = new PipelineFunction(this, 'HttpIngestFunction', {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
+import type { CdcOptions } from './commands/cdc.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
@@ -21,7 +22,10 @@ export function buildProgram(): Command {
     .description('run a function (ingest, enrich, sink) on an MSK event file, like `sam local invoke`')
     .argument('<function>', 'ingest | enrich | sink')
     .argument('<event>', 'path to an MSK event JSON file (see events/)')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .action(async (fn: string, event: string, options: { dataDir?: string }) => {
       // Commands load on use, so `invoke` does not pay for Kafka and the twin.
       const { invokeCommand } = await import('./commands/invoke.js');
@@ -40,8 +44,12 @@ export function buildProgram(): Command {
     .option('--invalid-share <fraction>', 'share of invalid records', '0.01')
     .option('--duplicate-share <fraction>', 'share of redelivered duplicates', '0.005')
     .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
+    .option('--no-cdc', 'run without the shop database and its change data capture')
     .option('--json <file>', 'write the final summary as JSON')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .option('--environment <name>', 'cdk.json environment whose event source mapping mode to emulate', 'dev')
     .option('--poller-mode <mode>', "on-demand or provisioned (default: the environment's, from cdk.json)")
@@ -50,6 +58,19 @@ export function buildProgram(): Command {
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
+    });
+
+  program
+    .command('cdc')
+    .description('capture changes of a PostgreSQL database (SOURCE_DATABASE_URL, wal_level=logical) into Kafka as Debezium events')
+    .option('--tables <list>', 'schema.table names, comma-separated (default: every table of the publication, or all tables)')
+    .option('--topic-prefix <prefix>', "topic prefix: topics are <prefix>.<schema>.<table> (default: the pipeline's)")
+    .option('--slot <name>', 'replication slot (created when missing)')
+    .option('--publication <name>', 'publication (created when missing)')
+    .option('--state-dir <dir>', 'where the completed-snapshot marker is kept', '.data/cdc')
+    .action(async (options: CdcOptions) => {
+      const { cdcCommand } = await import('./commands/cdc.js');
+      await cdcCommand(options);
     });
 
   program
@@ -70,7 +91,10 @@ export function buildProgram(): Command {
     .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .option('--from <time>', 'window start: a UTC date (2026-11-01) or an ISO 8601 time; older than the store: read from the archive')
     .option('--to <time>', 'window end: a UTC date (through the end of that day) or an ISO 8601 time')
     .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
@@ -127,7 +151,10 @@ export function buildProgram(): Command {
     .option('--offset <positions...>', 'only these records, as partition:offset')
     .option('--all', 'replay every record')
     .option('--dry-run', 'show what would be sent, send nothing')
-    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
     .action(async (options: DlqReplayOptions) => {
       const { dlqReplayCommand } = await import('./commands/dlq.js');
       await dlqReplayCommand(options);

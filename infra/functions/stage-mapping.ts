@@ -6,7 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ManagedKafkaEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { StageDefinition } from '../../src/pipeline/definition.js';
+import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
 
 export interface ProvisionedPollers {
   readonly minimumPollers?: number;
@@ -35,7 +35,7 @@ export function batchingWindowSeconds(ms: number): number | undefined {
 
 /** ManagedKafkaEventSource properties (without the cluster) for a stage. */
 export function stageMappingProps(
-  stage: StageDefinition,
+  stage: MappedStageDefinition,
   options: StageMappingOptions,
 ): Omit<ManagedKafkaEventSourceProps, 'clusterArn'> & { consumerGroupId: string } {
   const windowSeconds = batchingWindowSeconds(stage.batchingWindowMs);

@@ -1,11 +1,40 @@
-/** Opens the local store (DATABASE_URL or PGlite in a data folder), migrated and seeded. */
+/**
+ * Opens the local store, migrated and seeded: DATABASE_URL when set; otherwise the embedded
+ * PostgreSQL server (database `analytics` in .data/postgres, shared with the twin's shop database
+ * and attached to when the twin already runs it), or PGlite with TRIBUTARY_STORE=pglite.
+ * The server measured better than PGlite as the twin's store (docs/performance.md).
+ */
+import { ConfigError, optionalEnv } from '../../src/config/env.js';
 import { migrate } from '../../src/store/migrate.js';
-import { describeStore, openStore, type StoreLocation } from '../../src/store/open-store.js';
+import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from '../../src/store/open-store.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
 import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
+import { acquireEmbeddedPostgres } from '../postgres/shared-server.js';
 
-export async function openPreparedStore(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
-  const client = await openStore(location);
+export const STORE_ENGINES = ['postgres', 'pglite'] as const;
+export type StoreEngine = (typeof STORE_ENGINES)[number];
+/** The embedded server's folder when no --data-dir is given. */
+export const DEFAULT_POSTGRES_DIR = '.data/postgres';
+export const ANALYTICS_DATABASE = 'analytics';
+
+/** TRIBUTARY_STORE: postgres (default, the embedded server) or pglite. */
+export function storeEngine(env = process.env): StoreEngine {
+  const value = optionalEnv('TRIBUTARY_STORE', env) ?? 'postgres';
+  if (!(STORE_ENGINES as readonly string[]).includes(value)) {
+    throw new ConfigError(`TRIBUTARY_STORE must be ${STORE_ENGINES.join(' or ')}, got "${value}"`);
+  }
+  return value as StoreEngine;
+}
+
+/** The folder the store keeps its data in, for the engine in use. */
+export function storeDataDir(location: StoreLocation = {}, env = process.env): string {
+  return (
+    location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? (storeEngine(env) === 'pglite' ? DEFAULT_DATA_DIR : DEFAULT_POSTGRES_DIR)
+  );
+}
+
+async function prepare(client: SqlClient): Promise<void> {
   try {
     await migrate(client);
     await seedReferenceData(client);
@@ -13,5 +42,33 @@ export async function openPreparedStore(location: StoreLocation = {}): Promise<{
     await client.close();
     throw error;
   }
+}
+
+export async function openPreparedStore(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
+  if (location.databaseUrl === undefined && optionalEnv('DATABASE_URL') === undefined && storeEngine() === 'postgres') {
+    const server = await acquireEmbeddedPostgres(storeDataDir(location));
+    let inner: SqlClient;
+    try {
+      await server.ensureDatabase(ANALYTICS_DATABASE);
+      inner = createPostgresClient({ connectionString: server.url(ANALYTICS_DATABASE) });
+    } catch (error) {
+      await server.release();
+      throw error;
+    }
+    const client: SqlClient = {
+      kind: inner.kind,
+      query: (text, params) => inner.query(text, params),
+      transaction: (fn) => inner.transaction(fn),
+      readOnlyQuery: (text, timeoutMs) => inner.readOnlyQuery(text, timeoutMs),
+      async close() {
+        await inner.close();
+        await server.release();
+      },
+    };
+    await prepare(client);
+    return { client, description: `embedded PostgreSQL in ${server.dataDir} (port ${server.port}), database ${ANALYTICS_DATABASE}` };
+  }
+  const client = await openStore(location);
+  await prepare(client);
   return { client, description: describeStore(client, location) };
 }

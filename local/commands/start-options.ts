@@ -24,6 +24,8 @@ export interface StartOptions {
   pollerMode?: PollerMode;
   /** The archive folder; undefined with --no-archive. */
   archiveDir?: string;
+  /** Run the shop database and its change data capture (catalogue and orders stages). */
+  cdc: boolean;
 }
 
 export interface RawStartOptions {
@@ -43,6 +45,7 @@ export interface RawStartOptions {
   pollerMode?: string;
   archive?: boolean;
   archiveDir?: string;
+  cdc?: boolean;
 }
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
@@ -87,5 +90,6 @@ export function parseStartOptions(raw: RawStartOptions): StartOptions {
     ...(raw.environment !== undefined ? { environment: raw.environment } : {}),
     ...(raw.pollerMode !== undefined ? { pollerMode: pollerMode(raw.pollerMode) } : {}),
     archiveDir: raw.archive === false ? undefined : (raw.archiveDir ?? DEFAULT_ARCHIVE_DIR),
+    cdc: raw.cdc !== false,
   };
 }

@@ -4,8 +4,10 @@
  * exits 0 with the summary; a second Ctrl-C stops at once.
  */
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { optionalEnv } from '../../src/config/env.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
+import { startShopTraffic } from '../cdc/shop-traffic.js';
 import { startDashboardServer } from '../dashboard/dashboard-server.js';
 import { twinStatusSource } from '../dashboard/twin-status-source.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
@@ -40,7 +42,26 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     store: { dataDir: options.dataDir },
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
     archive: options.archiveDir === undefined ? undefined : { dir: options.archiveDir },
+    // The shop database (embedded PostgreSQL in .data/postgres, or SOURCE_DATABASE_URL) and its capture.
+    cdc: options.cdc
+      ? { dataDir: options.dataDir ? dirname(options.dataDir) : '.data', sourceUrl: optionalEnv('SOURCE_DATABASE_URL') }
+      : undefined,
   });
+  // Each purchase the generator sends also writes its order to the shop database.
+  let shopWarned = false;
+  const shopTraffic =
+    twin.cdc && options.generate
+      ? startShopTraffic(twin.publisher, twin.cdc.shop.source.client, {
+          seed: options.seed,
+          onError: (error) => {
+            if (shopWarned) return;
+            shopWarned = true;
+            err.write(
+              `\nwarning: the shop traffic failed (counted, not repeated): ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+          },
+        })
+      : undefined;
   const dashboard = await startDashboardServer({
     store: twin.store,
     status: twinStatusSource(twin),
@@ -59,6 +80,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     `Event source mappings: ${mode.pollerMode} pollers (as ${options.pollerMode ? '--poller-mode' : `cdk.json "${mode.environment}"`}), failure destination in ${mode.failureDestination} format\n`,
   );
   err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
+  if (twin.cdc) err.write(`Shop database (change data capture): ${twin.cdc.shop.source.description}\n`);
   err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl})\n`);
   if (options.archiveDir !== undefined)
     err.write(`Archive: raw and enriched as Parquet in ${options.archiveDir} (files every 60 s or 64 MB)\n`);
@@ -114,7 +136,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
             invalidShare: options.invalidShare,
             duplicateShare: options.duplicateShare,
           }),
-          publisher: twin.publisher,
+          publisher: shopTraffic?.publisher ?? twin.publisher,
           topic: pipeline.topics.raw.name,
           ratePerSecond: options.rate,
           durationMs: options.durationSeconds === undefined ? undefined : options.durationSeconds * 1000,
@@ -125,6 +147,9 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
         })
       : await new Promise<undefined>((resolve) => abort.signal.addEventListener('abort', () => resolve(undefined)));
     generatorSeconds = (Date.now() - generatorStarted) / 1000;
+    await shopTraffic?.stop();
+    if (twin.cdc && !(await twin.cdc.shop.capture.caughtUp(DRAIN_TIMEOUT_MS)))
+      err.write('\nwarning: the capture did not catch up with the shop database\n');
 
     const drained = await twin.drain(DRAIN_TIMEOUT_MS, stopNow.signal);
     clearInterval(ticker);
@@ -154,6 +179,18 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       consumerFailures: twin.consumerFailures(),
     });
     process.stdout.write(`${formatSummary(summary)}\n`);
+    if (twin.cdc) {
+      const c = twin.cdc.shop.capture.stats();
+      const s = twin.cdc.stats;
+      const latency = s.latency.summary();
+      process.stdout.write(
+        `Change data capture: ${c.changesPublished.toLocaleString('en-US')} changes captured (snapshot ${c.snapshotRows.toLocaleString('en-US')} rows); ` +
+          `catalogue applied ${s.stages.catalogue.applied.toLocaleString('en-US')}, orders applied ${s.stages.orders.applied.toLocaleString('en-US')} ` +
+          `(stale ${(s.stages.catalogue.stale + s.stages.orders.stale).toLocaleString('en-US')}); change-to-queryable p50 ${latency.p50} ms, p99 ${latency.p99} ms` +
+          (shopTraffic ? `; shop: ${shopTraffic.stats.ordersWritten.toLocaleString('en-US')} orders written` : '') +
+          '\n',
+      );
+    }
     if (options.json) {
       writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
       err.write(`Summary written to ${options.json}\n`);
@@ -164,6 +201,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     return summary;
   } finally {
     clearInterval(ticker);
+    await shopTraffic?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     removeTwinAddress();

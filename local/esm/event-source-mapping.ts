@@ -16,7 +16,7 @@ import type { Admin } from 'kafkajs';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
-import { pipeline, type StageDefinition } from '../../src/pipeline/definition.js';
+import { type MappedStageDefinition, pipeline } from '../../src/pipeline/definition.js';
 import { BatchDispatcher } from './batch-dispatcher.js';
 import { type BatchContext, rejectOversizeRecord, runBatch } from './batch-runner.js';
 import { EventSourceMappingConfigError, EventSourceMappingError, errorMessage } from './errors.js';
@@ -44,7 +44,7 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 export class EventSourceMapping {
   /** The error handling this mapping applies, from its poller mode. */
   readonly rules: ErrorHandling;
-  private readonly stage: StageDefinition;
+  private readonly stage: MappedStageDefinition;
   private readonly source: EventSourceInfo;
   private readonly functionArn: string;
   private readonly backoff: RetryBackoff;

@@ -1,7 +1,7 @@
 /** What an event source mapping is configured with, and the checks it passes before anything connects. */
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
-import type { StageDefinition } from '../../src/pipeline/definition.js';
+import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
 import { isTwinKafka } from '../kafka/twin-kafka.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { ConsumerRestartPolicy } from './group-consumer.js';
@@ -26,7 +26,7 @@ export interface InvocationInfo {
 }
 
 export interface EventSourceMappingConfig {
-  readonly stage: StageDefinition;
+  readonly stage: MappedStageDefinition;
   /** kafkajs instance from createTwinKafka (local/kafka/twin-kafka.ts): its consumers need the twin's patches. */
   readonly kafka: Kafka;
   /** Put in every event, as Lambda does. */

@@ -15,7 +15,7 @@
  */
 import type { Admin } from 'kafkajs';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
-import type { StageDefinition } from '../../src/pipeline/definition.js';
+import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
 
 export interface StartPlan {
   /** LATEST: offset to seek to and commit on the first join, per partition without a committed offset. */
@@ -26,7 +26,7 @@ export interface StartPlan {
 
 const NOTHING: StartPlan = { seek: new Map() };
 
-export async function planStart(admin: Admin, stage: StageDefinition): Promise<StartPlan> {
+export async function planStart(admin: Admin, stage: MappedStageDefinition): Promise<StartPlan> {
   const { startingPosition: position, inputTopic: topic } = stage;
   if (position === 'TRIM_HORIZON') return NOTHING;
   const [committed] = await admin.fetchOffsets({ groupId: stage.consumerGroupId, topics: [topic] });

@@ -15,6 +15,8 @@ import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } fr
 import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { ArchiveConsumer } from '../archive/archive-consumer.js';
+import { ChangeStats } from '../cdc/change-stats.js';
+import { createChangeMappings, type ShopCdc, startShopCdc } from '../cdc/shop-cdc.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
 import {
   type ConsumerRestartPolicy,
@@ -54,6 +56,11 @@ export interface TwinOptions {
   consumerRestart?: ConsumerRestartPolicy;
   /** Archives the raw and enriched topics as Parquet, as Firehose does on AWS (off when absent). */
   archive?: TwinArchiveOptions;
+  /**
+   * Change data capture of the shop database: its capture and the catalogue and orders stages.
+   * The source is sourceUrl (SOURCE_DATABASE_URL) or the embedded PostgreSQL in dataDir/postgres.
+   */
+  cdc?: { dataDir: string; sourceUrl?: string };
 }
 
 export interface TwinArchiveOptions {
@@ -64,6 +71,13 @@ export interface TwinArchiveOptions {
   intervalMs?: number;
 }
 
+/** The twin's change data capture, when enabled. */
+export interface TwinCdc {
+  readonly shop: ShopCdc;
+  readonly mappings: readonly EventSourceMapping[];
+  readonly stats: ChangeStats;
+}
+
 export interface LocalTwin {
   readonly pipeline: PipelineDefinition;
   readonly mode: TwinMode;
@@ -72,6 +86,7 @@ export interface LocalTwin {
   readonly storeDescription: string;
   readonly stats: TwinStats;
   readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
+  readonly cdc?: TwinCdc;
   /** A producer on the twin's Kafka (for the generator and `produce`). */
   readonly publisher: RecordPublisher;
   /** The archive consumer, when TwinOptions.archive was given. */
@@ -109,9 +124,10 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     // Handlers log warnings only: the progress line and the summary tell the story.
     const logger = new Logger({ serviceName: 'tributary-twin', logLevel: 'ERROR' });
     const common = { pipeline, publisher, logger, onOutcome: stats.record.bind(stats) };
+    const reference = new ReferenceDataCache(storeReferenceData(store.client));
     const handlers: Record<StageName, StageHandler> = {
       ingest: createIngestHandler(common),
-      enrich: createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData(store.client)) }),
+      enrich: createEnrichHandler({ ...common, reference }),
       sink: createSinkHandler({ ...common, store: store.client }),
     };
     const createMapping = (stage: StageName): EventSourceMapping =>
@@ -148,6 +164,32 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     // The groups join together: the mock cluster holds each group's first join for seconds.
     await Promise.all([...STAGE_NAMES.map((stage) => mappings[stage].start()), archive?.start()]);
 
+    let cdc: TwinCdc | undefined;
+    if (options.cdc) {
+      const changeStats = new ChangeStats();
+      const changeMappings = createChangeMappings({
+        pipeline,
+        kafka,
+        bootstrapServers: cluster.bootstrapServers,
+        store: store.client,
+        publisher,
+        logger,
+        reference,
+        onOutcome: (outcome) => changeStats.record(outcome),
+        onWarning: options.onWarning,
+        retryBackoff: options.retryBackoff,
+        consumerRestart: options.consumerRestart,
+        pollerMode: mode.pollerMode,
+        failureDestination: mode.failureDestination,
+      });
+      for (const mapping of changeMappings) cleanup.unshift(() => mapping.stop());
+      await Promise.all(changeMappings.map((m) => m.start()));
+      const shop = await startShopCdc({ pipeline, publisher, cluster, ...options.cdc, onWarning: options.onWarning });
+      cleanup.unshift(() => shop.stop());
+      cdc = { shop, mappings: changeMappings, stats: changeStats };
+    }
+    const changeMappings = cdc?.mappings ?? [];
+
     const lag = async () =>
       Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
         StageName,
@@ -162,6 +204,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       storeDescription: store.description,
       stats,
       mappings,
+      cdc,
       publisher,
       archive,
       createMapping,
@@ -171,7 +214,11 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
         let quietRounds = 0;
         while (Date.now() < deadline && !signal?.aborted) {
           const lags = await lag();
-          const idle = STAGE_NAMES.every((s) => lags[s] === 0 && mappings[s].stats().inFlight === 0);
+          const changeLags = await Promise.all(changeMappings.map((m) => m.offsetLag()));
+          const idle =
+            STAGE_NAMES.every((s) => lags[s] === 0 && mappings[s].stats().inFlight === 0) &&
+            changeLags.every((l) => l === 0) &&
+            changeMappings.every((m) => m.stats().inFlight === 0);
           quietRounds = idle ? quietRounds + 1 : 0;
           if (quietRounds >= 2) return true;
           await new Promise((resolve) => setTimeout(resolve, 200));

@@ -4,10 +4,12 @@ import { UnknownQueryError } from './errors.js';
 import { freshnessQuery } from './freshness-query.js';
 import { funnelQuery } from './funnel-query.js';
 import type { NamedQuery, PreparedQuery } from './named-query.js';
+import { ordersQuery } from './orders-query.js';
 import { pipelineQuery } from './pipeline-query.js';
 import type { PipelineStatusSource } from './pipeline-status.js';
 import type { RawParams } from './query-params.js';
 import type { QueryResult } from './query-result.js';
+import { reconciliationQuery } from './reconciliation-query.js';
 import { timeseriesQuery } from './timeseries-query.js';
 import { topQuery } from './top-query.js';
 
@@ -17,6 +19,8 @@ const QUERIES = {
   funnel: funnelQuery,
   freshness: freshnessQuery,
   pipeline: pipelineQuery,
+  orders: ordersQuery,
+  reconciliation: reconciliationQuery,
 } as const satisfies Record<string, NamedQuery>;
 
 export type QueryName = keyof typeof QUERIES;

@@ -56,6 +56,11 @@ export class ReferenceDataCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Drops the copy, so the next get() loads afresh (the catalogue stage calls it after applying shop changes). */
+  invalidate(): void {
+    this.data = undefined;
+  }
+
   async get(): Promise<ReferenceData> {
     if (this.data && this.now() - this.loadedAt < this.ttlMs) return this.data;
     this.loading ??= this.source

@@ -19,6 +19,8 @@ export const InvalidReason = {
   NO_CURRENCY_RATE: 'NO_CURRENCY_RATE',
   /** enrich/sink: a record on an internal topic that the previous stage did not write. */
   MALFORMED_INTERNAL_RECORD: 'MALFORMED_INTERNAL_RECORD',
+  /** catalogue/orders: a record on a change topic that is not a Debezium change event of a table the stage reads. */
+  NOT_A_CHANGE_EVENT: 'NOT_A_CHANGE_EVENT',
 } as const;
 export type InvalidReason = (typeof InvalidReason)[keyof typeof InvalidReason];
 

@@ -75,7 +75,7 @@ const RETENTION_MS = 'retention.ms';
 
 /** The topics of a pipeline definition as specs. */
 export function topicSpecsFromPipeline(pipeline: PipelineDefinition): TopicSpec[] {
-  return Object.values(pipeline.topics).map((t) => ({
+  return [...Object.values(pipeline.topics), ...pipeline.changeCapture.topics].map((t) => ({
     name: t.name,
     partitions: t.partitions,
     replicationFactor: t.replicationFactor,

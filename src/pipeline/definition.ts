@@ -25,6 +25,16 @@ export type StageName = (typeof StageName)[keyof typeof StageName];
 
 export const STAGE_NAMES: readonly StageName[] = [StageName.ingest, StageName.enrich, StageName.sink];
 
+/** The consumers of the shop database's change topics (change data capture). */
+export const ChangeStageName = {
+  /** products, prices, currency rates -> the reference data enrich joins. */
+  catalogue: 'catalogue',
+  /** orders, order lines -> the order mirror in the analytics store. */
+  orders: 'orders',
+} as const;
+export type ChangeStageName = (typeof ChangeStageName)[keyof typeof ChangeStageName];
+export const CHANGE_STAGE_NAMES: readonly ChangeStageName[] = [ChangeStageName.catalogue, ChangeStageName.orders];
+
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 export interface TopicDefinition {
@@ -70,10 +80,40 @@ export interface StageDefinition {
   readonly usesStore: boolean;
 }
 
+/** What an event source mapping needs of a stage: a StageDefinition whose name is any mapping name. */
+export type MappedStageDefinition = Omit<StageDefinition, 'name'> & { readonly name: string };
+
+/** A change topic: `<prefix>.<schema>.<table>`, as Debezium names it. */
+export interface ChangeTopicDefinition extends Omit<TopicDefinition, 'role'> {
+  readonly table: string;
+}
+
+/**
+ * One event source mapping of a change consumer. Lambda's Kafka mappings read one topic each, so a
+ * consumer reading several tables has one mapping per table topic, all calling its one function.
+ */
+export interface ChangeStageDefinition extends MappedStageDefinition {
+  readonly consumer: ChangeStageName;
+  readonly table: string;
+}
+
+/** Change data capture of the shop database (locally the pgoutput capture, on AWS Debezium). */
+export interface ChangeCaptureDefinition {
+  /** Debezium's topic.prefix. */
+  readonly topicPrefix: string;
+  readonly schema: string;
+  /** Replication slot and publication names at the source. */
+  readonly slotName: string;
+  readonly publicationName: string;
+  readonly topics: readonly ChangeTopicDefinition[];
+  readonly stages: readonly ChangeStageDefinition[];
+}
+
 export interface PipelineDefinition {
   readonly name: string;
   readonly topics: Readonly<Record<TopicRole, TopicDefinition>>;
   readonly stages: Readonly<Record<StageName, StageDefinition>>;
+  readonly changeCapture: ChangeCaptureDefinition;
   /** Largest invocation payload Lambda accepts for an event source mapping. */
   readonly maxPayloadBytes: number;
 }
@@ -178,8 +218,58 @@ export function definePipeline(options: PipelineOptions = {}): PipelineDefinitio
         memoryMb: 1024,
       }),
     },
+    changeCapture: changeCaptureDefinition(name, { partitions, retentionHours, batchingWindowMs, retry }),
     maxPayloadBytes: 6 * 1024 * 1024,
   };
+}
+
+/** The shop tables each change consumer reads. */
+export const CHANGE_CONSUMER_TABLES: Readonly<Record<ChangeStageName, readonly string[]>> = {
+  catalogue: ['products', 'prices', 'currency_rates'],
+  orders: ['orders', 'order_lines'],
+};
+/** Every captured shop table (customers is captured but not consumed yet). */
+export const CAPTURED_SHOP_TABLES: readonly string[] = ['currency_rates', 'products', 'prices', 'customers', 'orders', 'order_lines'];
+
+function changeCaptureDefinition(
+  name: string,
+  settings: { partitions: number; retentionHours: number; batchingWindowMs: number; retry: RetryPolicy },
+): ChangeCaptureDefinition {
+  const topicPrefix = `${name}-shop`;
+  const schema = 'public';
+  const slotBase = `${name.replace(/-/g, '_')}_shop`;
+  const topics = CAPTURED_SHOP_TABLES.map(
+    (table): ChangeTopicDefinition => ({
+      name: `${topicPrefix}.${schema}.${table}`,
+      table,
+      // Changes of one row share a key, hence a partition: order per row holds with any count.
+      partitions: Math.min(settings.partitions, 3),
+      replicationFactor: 3,
+      retentionHours: settings.retentionHours,
+    }),
+  );
+  const stages = CHANGE_STAGE_NAMES.flatMap((consumer) =>
+    CHANGE_CONSUMER_TABLES[consumer].map((table): ChangeStageDefinition => {
+      const mappingName = `${consumer}-${table.replace(/_/g, '-')}`;
+      return {
+        name: mappingName,
+        consumer,
+        table,
+        description: `apply ${table} changes (${consumer})`,
+        inputTopic: `${topicPrefix}.${schema}.${table}`,
+        outputTopics: [`${name}-dlq`],
+        consumerGroupId: `${name}-${mappingName}`,
+        batchSize: 500,
+        batchingWindowMs: settings.batchingWindowMs,
+        startingPosition: 'TRIM_HORIZON',
+        retry: settings.retry,
+        memoryMb: 512,
+        timeoutSeconds: 60,
+        usesStore: true,
+      };
+    }),
+  );
+  return { topicPrefix, schema, slotName: `${slotBase}_cdc`, publicationName: `${slotBase}_cdc_publication`, topics, stages };
 }
 
 /** The stage consuming a given topic, if any. */
@@ -188,8 +278,12 @@ export function stageForTopic(pipeline: PipelineDefinition, topic: string): Stag
 }
 
 /** The topic a stage consumes. */
-export function inputTopicOf(pipeline: PipelineDefinition, stage: StageDefinition): TopicDefinition {
-  const topic = Object.values(pipeline.topics).find((t) => t.name === stage.inputTopic);
+export function inputTopicOf(
+  pipeline: PipelineDefinition,
+  stage: MappedStageDefinition,
+): Pick<TopicDefinition, 'name' | 'partitions' | 'retentionHours'> {
+  const topics = [...Object.values(pipeline.topics), ...pipeline.changeCapture.topics];
+  const topic = topics.find((t) => t.name === stage.inputTopic);
   if (!topic)
     throw new PipelineDefinitionError(`stage ${stage.name} reads "${stage.inputTopic}", which is not a topic of ${pipeline.name}`);
   return topic;

@@ -2,7 +2,7 @@
 import type { InvalidReason } from '../events/invalid-reason.js';
 import { DlqHeader } from '../kafka/header-names.js';
 import type { KafkaRecord, OutputRecord } from '../kafka/msk-event.js';
-import type { StageName } from '../pipeline/definition.js';
+import type { ChangeStageName, StageName } from '../pipeline/definition.js';
 
 /** Carries input headers to an output record, keeping repeated keys. */
 export function forwardHeaders(record: KafkaRecord): OutputRecord['headers'] {
@@ -18,7 +18,7 @@ export function forwardHeaders(record: KafkaRecord): OutputRecord['headers'] {
 export function toDlqRecord(
   record: KafkaRecord,
   dlqTopic: string,
-  stage: StageName,
+  stage: StageName | ChangeStageName,
   reason: InvalidReason,
   detail: string,
   now: number = Date.now(),

@@ -12,7 +12,9 @@ export async function seedReferenceData(client: SqlClient): Promise<void> {
     await tx.query(
       `INSERT INTO products (sku, name, category, list_price_usd)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[])
-       ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, list_price_usd = EXCLUDED.list_price_usd`,
+       ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, list_price_usd = EXCLUDED.list_price_usd
+       -- A product the shop's change stream has written is the shop's: seeding never undoes it.
+       WHERE NOT EXISTS (SELECT 1 FROM reference_positions r WHERE r.table_name = 'products' AND r.row_key = EXCLUDED.sku)`,
       [products.map((p) => p.sku), products.map((p) => p.name), products.map((p) => p.category), products.map((p) => p.listPriceUsd)],
     );
     await tx.query(

@@ -1,6 +1,8 @@
 /**
- * Real stores for tests: a fresh database on the PostgreSQL server (TEST_DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/test) and an in-memory PGlite, both migrated and seeded.
+ * Real stores for tests: a fresh database on the PostgreSQL server and an in-memory PGlite, both
+ * migrated and seeded. The server is TEST_DATABASE_URL when set, else the embedded server that
+ * test/helpers/postgres-global-setup.ts starts for the run (wal_level=logical, so it is also a
+ * change-data-capture source); outside vitest (benchmarks) the fallback is 127.0.0.1:5432/test.
  */
 import pg from 'pg';
 import { migrate } from '../../src/store/migrate.js';

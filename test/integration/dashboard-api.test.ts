@@ -109,13 +109,16 @@ describe('dashboard server on PostgreSQL', () => {
     const answer = await call(`${server.url}query/everything`);
 
     expect(answer.status).toBe(404);
-    expect(json(answer)).toMatchObject({ error: 'unknown_query', queries: ['timeseries', 'top', 'funnel', 'freshness', 'pipeline'] });
+    expect(json(answer)).toMatchObject({
+      error: 'unknown_query',
+      queries: ['timeseries', 'top', 'funnel', 'freshness', 'pipeline', 'orders', 'reconciliation'],
+    });
   });
 
   it('lists the queries at /query', async () => {
     const body = json<{ queries: { name: string }[] }>(await call(`${server.url}query`));
 
-    expect(body.queries.map((q) => q.name)).toEqual(['timeseries', 'top', 'funnel', 'freshness', 'pipeline']);
+    expect(body.queries.map((q) => q.name)).toEqual(['timeseries', 'top', 'funnel', 'freshness', 'pipeline', 'orders', 'reconciliation']);
   });
 
   it.each(['/nothing-here', '//query/top', '/assets/../package.json', '/assets/uPlot.cjs.js', '/public/index.html'])(

@@ -75,12 +75,11 @@ describe('topicSpecsFromPipeline', () => {
   it('takes names, partitions, replication and retention from the pipeline definition', () => {
     const pipeline = definePipeline({ name: 'shop', partitions: 8, retentionHours: 24 });
     const specs = topicSpecsFromPipeline(pipeline);
-    expect(specs.map((t) => t.name).sort()).toEqual(
-      Object.values(pipeline.topics)
-        .map((t) => t.name)
-        .sort(),
-    );
-    for (const t of Object.values(pipeline.topics)) {
+    // The pipeline's own topics and the change topics of the shop database.
+    const defined = [...Object.values(pipeline.topics), ...pipeline.changeCapture.topics];
+    expect(specs.map((t) => t.name).sort()).toEqual(defined.map((t) => t.name).sort());
+    expect(specs.map((t) => t.name)).toContain('shop-shop.public.orders');
+    for (const t of defined) {
       expect(specs.find((s) => s.name === t.name)).toEqual({
         name: t.name,
         partitions: t.partitions,

@@ -38,8 +38,8 @@ describe('handleQueryRequest', () => {
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body)).toEqual({
       error: 'unknown_query',
-      message: 'unknown query "revenue"; known queries: timeseries, top, funnel, freshness, pipeline',
-      queries: ['timeseries', 'top', 'funnel', 'freshness', 'pipeline'],
+      message: 'unknown query "revenue"; known queries: timeseries, top, funnel, freshness, pipeline, orders, reconciliation',
+      queries: ['timeseries', 'top', 'funnel', 'freshness', 'pipeline', 'orders', 'reconciliation'],
     });
   });
 
@@ -56,7 +56,7 @@ describe('handleQueryRequest', () => {
       const response = await handleQueryRequest(failingStore(sqlError), { path, query: {} });
       expect(response.statusCode).toBe(200);
       const body = JSON.parse(response.body) as { queries: { name: string; parameters: string[] }[] };
-      expect(body.queries.map((q) => q.name)).toEqual(['timeseries', 'top', 'funnel', 'freshness', 'pipeline']);
+      expect(body.queries.map((q) => q.name)).toEqual(['timeseries', 'top', 'funnel', 'freshness', 'pipeline', 'orders', 'reconciliation']);
       expect(body.queries[1]?.parameters).toEqual(['last', 'from', 'to', 'dimension', 'metric', 'n', 'event_type']);
     }
   });

@@ -30,9 +30,19 @@ const base: Record<string, Record<string, string>> = {
   funnel: {},
   freshness: {},
   pipeline: {},
+  orders: {},
+  reconciliation: {},
 };
 // Longest window with the base parameters: raw-event reads (the funnel) are held to a day.
-const maxWindow: Record<string, string> = { timeseries: '31d', top: '31d', funnel: '1d', freshness: '31d', pipeline: '31d' };
+const maxWindow: Record<string, string> = {
+  timeseries: '31d',
+  top: '31d',
+  funnel: '1d',
+  freshness: '31d',
+  pipeline: '31d',
+  orders: '31d',
+  reconciliation: '1d',
+};
 
 describe('every query', () => {
   it('lists its parameters and validates without a store', () => {

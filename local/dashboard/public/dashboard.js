@@ -26,6 +26,7 @@
     funnel: { name: 'funnel', params: { by: 'session', last: '5m' } },
     freshness: { name: 'freshness', params: { last: '1m' } },
     pipeline: { name: 'pipeline', params: { last: '5m' } },
+    orders: { name: 'orders', params: { last: '1h' } },
   };
 
   const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -372,6 +373,35 @@
     };
   }
 
+  /** Shop orders (mirrored by change data capture) by status; the note gives confirmed revenue. */
+  function ordersWidget() {
+    const w = widget('orders');
+    return {
+      request: () => queryUrl(QUERIES.orders.name, QUERIES.orders.params),
+      render(result) {
+        const max = Math.max(0, ...result.rows.map((row) => row[1]));
+        const total = sum(result.rows.map((row) => row[1]));
+        w.part('list').replaceChildren(
+          ...(total > 0
+            ? result.rows.map(([status, orders, valueUsd]) =>
+                barItem(
+                  `orders-${status}`,
+                  status,
+                  status,
+                  orders,
+                  `${fmt.count(orders)} · ${fmt.usd(valueUsd)}`,
+                  max > 0 ? orders / max : 0,
+                ),
+              )
+            : [el('li', { className: 'empty' }, 'No shop orders in the last hour (is change data capture running?).')]),
+        );
+        showNote(w.part('note'), result.notes);
+        w.shown(total, fixedQueryUrl(result), result.asOf);
+      },
+      fail: w.fail,
+    };
+  }
+
   function funnelWidget() {
     const w = widget('funnel');
     return {
@@ -560,6 +590,7 @@
       { view: funnelWidget(), everyMs: FUNNEL_EVERY_MS },
       { view: freshnessWidget((p99) => events.setTail(p99)), everyMs: REFRESH_MS },
       { view: pipelineWidgets(), everyMs: REFRESH_MS },
+      { view: ordersWidget(), everyMs: REFRESH_MS },
     ].map((entry) => ({ ...entry, running: false, askedAt: -Infinity }));
     const banner = document.querySelector('[data-testid="api-error"]');
     const dot = document.querySelector('[data-testid="status-dot"]');
