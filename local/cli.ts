@@ -1,17 +1,29 @@
-/** The `tributary` command line: invoke a function on an event, run the local twin, produce, query, inspect the DLQ. */
+/**
+ * The `tributary` command line: invoke a function on an event, run the local twin, produce, query,
+ * inspect the DLQ, see the twin's status and its Kafka (topics, tail, groups), reset the local store.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
-import type { RawStartOptions } from './commands/start-options.js';
+import { queryHelpText } from './commands/query-help.js';
+import { DEFAULT_RATE, type RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
+
+function packageVersion(): string {
+  const path = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
   const program = new Command('tributary')
     .description('Tributary: a real-time data pipeline on AWS, and its local twin')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
@@ -30,7 +42,7 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('run the local twin: Kafka, the store, every stage, and the traffic generator')
-    .option('--rate <events/s>', 'events per second to generate', '2000')
+    .option('--rate <events/s>', `events per second to generate (default ${DEFAULT_RATE})`)
     .option('--duration <time>', 'stop after this long (60, 60s, 5m); default: until Ctrl-C')
     .option('--partitions <n>', 'partitions per topic', '6')
     .option('--batch-size <n>', 'event source mapping batch size (default from the pipeline definition)')
@@ -42,6 +54,10 @@ export function buildProgram(): Command {
     .option('--json <file>', 'write the final summary as JSON')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
+    .option(
+      '--retention <time>',
+      'delete stored events older than this, keeping rollups (30m, 2h, 7d, off; default 30m on PGlite, off on PostgreSQL)',
+    )
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
@@ -61,11 +77,12 @@ export function buildProgram(): Command {
     .command('query')
     .description('run a named analytics query (timeseries, top, funnel, freshness, pipeline) or one read-only SQL statement')
     .argument('[name]', 'query name')
-    .argument('[params...]', 'parameters as key=value, e.g. metric=revenue_usd window=15m')
+    .argument('[params...]', 'parameters as key=value, e.g. metric=revenue_usd last=15m (listed below)')
     .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .addHelpText('after', () => queryHelpText())
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
@@ -101,13 +118,73 @@ export function buildProgram(): Command {
     .option('--offset <positions...>', 'only these records, as partition:offset')
     .option('--all', 'replay every record')
     .option('--dry-run', 'show what would be sent, send nothing')
+    .option('--again', 'also send records replayed before and records whose cause is unchanged')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
     .action(async (options: DlqReplayOptions) => {
       const { dlqReplayCommand } = await import('./commands/dlq.js');
       await dlqReplayCommand(options);
     });
 
+  registerLocalTools(program);
   return program;
+}
+
+/** status, reset and the Kafka tools (topics, tail, groups). */
+function registerLocalTools(program: Command): void {
+  program
+    .command('status')
+    .description('is a local twin running: its addresses, counts, lag and latency; where the local store is and its size')
+    .option('--json', 'print JSON')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action(async (options: { json?: boolean; dataDir?: string }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await statusCommand(options);
+    });
+  program
+    .command('reset')
+    .description('empty the local store (PGlite folder): every stored event and rollup; refused while a twin runs')
+    .option('--yes', 'really delete')
+    .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
+    .action(async (options: { yes?: boolean; dataDir?: string }) => {
+      const { resetCommand } = await import('./commands/reset.js');
+      await resetCommand(options);
+    });
+  program
+    .command('topics')
+    .description("list the running twin's topics (or KAFKA_BROKERS'): partitions, records, end offsets")
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { topicsCommand } = await import('./commands/kafka-tools.js');
+      await topicsCommand(options);
+    });
+  program
+    .command('tail')
+    .description('print the last records of a topic, decoded (-f: then follow until Ctrl-C)')
+    .argument('<topic>', 'topic name, or its role: raw, clean, enriched, dlq, failures')
+    .option('-n, --lines <n>', 'records per partition to start with', '10')
+    .option('-f, --follow', 'keep printing new records until Ctrl-C')
+    .option('--json', 'one JSON object per record')
+    .action(async (topic: string, options: { lines?: string; follow?: boolean; json?: boolean }) => {
+      const { tailCommand } = await import('./commands/kafka-tools.js');
+      await tailCommand(topic, options);
+    });
+  const groups = program
+    .command('groups')
+    .description("each stage's consumer group: committed offsets, end offsets and lag per partition")
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { groupsCommand } = await import('./commands/kafka-tools.js');
+      await groupsCommand(options);
+    });
+  groups
+    .command('seek')
+    .description("move a stage's group to a time in the running twin: it processes again from there")
+    .argument('<stage>', 'ingest | enrich | sink')
+    .requiredOption('--to <time>', 'ISO 8601 time, a duration ago (15m), earliest or latest')
+    .action(async (stage: string, options: { to?: string }) => {
+      const { groupsSeekCommand } = await import('./commands/kafka-tools.js');
+      await groupsSeekCommand(stage, options);
+    });
 }
 
 /** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */

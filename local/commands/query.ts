@@ -1,12 +1,15 @@
 /**
  * `tributary query <name> [key=value ...]` runs a named analytics query against the local store and
  * prints a table (or --json); `tributary query --sql "<select>"` runs one read-only statement.
+ * While a twin serves the store, both go through its HTTP API (the twin owns the store, and
+ * answers in milliseconds with its live pipeline status); otherwise the store is opened here.
  */
 
 import { AnalyticsError } from '../../src/analytics/errors.js';
-import { QUERY_NAMES, runNamedQuery } from '../../src/analytics/index.js';
+import { QUERY_NAMES, type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
 import { CliUsageError } from '../cli-error.js';
-import { openPreparedStore } from './prepared-store.js';
+import type { TwinApiClient } from '../twin/twin-api-client.js';
+import { accessStoreForReading } from './store-access.js';
 import { formatTable } from './table-format.js';
 
 export interface QueryOptions {
@@ -22,7 +25,10 @@ function parseParams(pairs: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliUsageError(`parameter "${pair}" is not key=value (e.g. window=15m)`);
+    if (eq <= 0)
+      throw new CliUsageError(
+        `parameter "${pair}" is not key=value (e.g. last=15m); \`tributary query --help\` lists each query's parameters`,
+      );
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return params;
@@ -36,44 +42,57 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
   const limit = Number(options.limit ?? '1000');
   if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError(`--limit must be a positive integer, got "${options.limit}"`);
   const params = parseParams(pairs);
-  const store = await openPreparedStore({ dataDir: options.dataDir });
+  const access = await accessStoreForReading('tributary query', { dataDir: options.dataDir });
+  let columns: string[];
+  let rows: unknown[][];
+  let notes: string[] = [];
   try {
-    let columns: string[];
-    let rows: unknown[][];
-    let notes: string[] = [];
     if (options.sql !== undefined) {
-      let result: Awaited<ReturnType<typeof store.client.readOnlyQuery>>;
-      try {
-        result = await store.client.readOnlyQuery(options.sql, SQL_TIMEOUT_MS);
-      } catch (error) {
-        // PostgreSQL's own words: "cannot execute INSERT in a read-only transaction", syntax errors...
-        throw new CliUsageError(`query refused: ${(error as Error).message}`);
+      let result: { columns: string[]; rows: Record<string, unknown>[] };
+      if (access.kind === 'twin') {
+        result = await access.api.post('/api/sql', { sql: options.sql });
+      } else {
+        try {
+          result = await access.client.readOnlyQuery(options.sql, SQL_TIMEOUT_MS);
+        } catch (error) {
+          // PostgreSQL's own words: "cannot execute INSERT in a read-only transaction", syntax errors...
+          throw new CliUsageError(`query refused: ${(error as Error).message}`);
+        }
       }
       columns = result.columns;
       rows = result.rows.map((row) => columns.map((c) => row[c]));
     } else {
+      let result: QueryResult;
       try {
-        const result = await runNamedQuery(store.client, name as string, params);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          return;
-        }
-        columns = result.columns.map((c) => c.name);
-        rows = result.rows;
-        notes = result.notes;
+        result =
+          access.kind === 'twin'
+            ? await namedQueryOverHttp(access.api, name as string, params)
+            : await runNamedQuery(access.client, name as string, params);
       } catch (error) {
         if (error instanceof AnalyticsError) throw new CliUsageError(error.message);
         throw error;
       }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      columns = result.columns.map((c) => c.name);
+      rows = result.rows;
+      notes = result.notes;
     }
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify({ columns, rows: rows.slice(0, limit) }, null, 2)}\n`);
-      return;
-    }
-    process.stdout.write(`${formatTable(columns, rows.slice(0, limit))}\n`);
-    if (rows.length > limit) notes.push(`showing ${limit} of ${rows.length} rows (--limit)`);
-    for (const note of notes) process.stderr.write(`note: ${note}\n`);
   } finally {
-    await store.client.close();
+    if (access.kind === 'store') await access.close();
   }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ columns, rows: rows.slice(0, limit) }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatTable(columns, rows.slice(0, limit))}\n`);
+  if (rows.length > limit) notes.push(`showing ${limit} of ${rows.length} rows (--limit)`);
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
+}
+
+function namedQueryOverHttp(api: TwinApiClient, name: string, params: Record<string, string>): Promise<QueryResult> {
+  const search = new URLSearchParams(params).toString();
+  return api.get<QueryResult>(`/query/${encodeURIComponent(name)}${search ? `?${search}` : ''}`);
 }

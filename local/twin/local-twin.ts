@@ -16,6 +16,8 @@ import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
 import { type EsmHandler, EventSourceMapping, type InvocationInfo, type RetryBackoff } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
+import { lockStoreFolder, pgliteFolder } from './local-store.js';
+import type { OwnerFile } from './owner-file.js';
 import { TwinStats } from './twin-stats.js';
 
 export interface TwinOptions {
@@ -28,6 +30,8 @@ export interface TwinOptions {
   onWarning?: (message: string) => void;
   /** Backoff between retries of a failed invocation, for every stage. @default the mapping's default */
   retryBackoff?: RetryBackoff;
+  /** Named in the PGlite folder's owner file. @default "tributary start" */
+  command?: string;
   /** Wraps each stage's handler before its mapping calls it (fault injection in tests). */
   wrapHandler?: (stage: StageName, handler: StageHandler) => EsmHandler;
 }
@@ -37,6 +41,8 @@ export interface LocalTwin {
   readonly cluster: KafkaCluster;
   readonly store: SqlClient;
   readonly storeDescription: string;
+  /** The PGlite folder's owner file, held until stop() (undefined on PostgreSQL). */
+  readonly storeOwner?: OwnerFile;
   readonly stats: TwinStats;
   readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
   /** A producer on the twin's Kafka (for the generator and `produce`). */
@@ -49,6 +55,12 @@ export interface LocalTwin {
   /** Offset lag per stage. */
   lag(): Promise<Record<StageName, number>>;
   /**
+   * Moves a stage's consumer group: its mapping stops (finishing and committing what it runs), the
+   * group's offsets go to the first record at or after `to` (epoch ms; -2 earliest, -1 latest),
+   * and a new mapping starts from there. Records after that point are consumed again.
+   */
+  seekStage(stage: StageName, to: number): Promise<StageSeek>;
+  /**
    * Waits until every stage has consumed everything before it (lag 0 everywhere twice in a row),
    * or the timeout passes. Returns whether it drained.
    */
@@ -57,12 +69,23 @@ export interface LocalTwin {
   stop(): Promise<void>;
 }
 
+export interface StageSeek {
+  stage: StageName;
+  groupId: string;
+  topic: string;
+  partitions: { partition: number; offset: string }[];
+}
+
 export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
   const { pipeline } = options;
   const stats = new TwinStats();
-  const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
-  const cleanup: (() => Promise<unknown>)[] = [() => cluster.close()];
+  // The folder is taken before anything opens it: a second twin on it stops here, having touched nothing.
+  const folder = pgliteFolder(options.store);
+  const storeOwner = folder ? await lockStoreFolder(folder, options.command ?? 'tributary start', 0, true) : undefined;
+  const cleanup: (() => Promise<unknown>)[] = [async () => storeOwner?.release()];
   try {
+    const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
+    cleanup.unshift(() => cluster.close());
     const store = await openPreparedStore(options.store);
     cleanup.unshift(() => store.client.close());
     const kafka = createKafka(cluster.connection);
@@ -104,11 +127,32 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       cluster,
       store: store.client,
       storeDescription: store.description,
+      storeOwner,
       stats,
       mappings,
       publisher,
       createMapping,
       lag,
+      async seekStage(stage, to) {
+        const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
+        await mappings[stage].stop();
+        const admin = kafka.admin();
+        await admin.connect();
+        let partitions: { partition: number; offset: string }[];
+        try {
+          partitions =
+            to < 0
+              ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
+              : await admin.fetchTopicOffsetsByTimestamp(topic, to);
+          await admin.setOffsets({ groupId, topic, partitions });
+        } finally {
+          await admin.disconnect();
+          // The stage runs again whether or not the move worked.
+          mappings[stage] = createMapping(stage);
+          await mappings[stage].start();
+        }
+        return { stage, groupId, topic, partitions };
+      },
       async drain(timeoutMs, signal) {
         const deadline = Date.now() + timeoutMs;
         let quietRounds = 0;
