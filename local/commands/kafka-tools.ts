@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { parseBrokerList } from '../../src/config/env.js';
+import { DlqHeader } from '../../src/kafka/header-names.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName, type TopicRole } from '../../src/pipeline/definition.js';
 import { CliUsageError } from '../cli-error.js';

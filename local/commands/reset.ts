@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { CliUsageError } from '../cli-error.js';
 import { lockStoreFolder, pgliteFolder } from '../twin/local-store.js';
 import { readOwnerFile } from '../twin/owner-file.js';
-import { runningTwin, TWIN_ADDRESS_FILE } from '../twin/twin-address.js';
+import { runningTwin, twinAddressFile } from '../twin/twin-address.js';
 import { folderBytes } from './status.js';
 
 export async function resetCommand(options: { yes?: boolean; dataDir?: string }): Promise<void> {
@@ -23,6 +23,6 @@ export async function resetCommand(options: { yes?: boolean; dataDir?: string })
   } finally {
     owner.release();
   }
-  if (readOwnerFile(TWIN_ADDRESS_FILE)) rmSync(TWIN_ADDRESS_FILE, { force: true });
+  if (readOwnerFile(twinAddressFile())) rmSync(twinAddressFile(), { force: true });
   process.stdout.write(`emptied ${folder} (${size} freed); the next \`npm start\` creates it again\n`);
 }

@@ -2,6 +2,11 @@
  * `npm start` / `tributary start`: runs the local twin with the traffic generator, a live progress
  * line, and a summary at the end. Ctrl-C stops the generator, lets every stage drain, commits, and
  * exits 0 with the summary; a second Ctrl-C (a second or more later) stops at once.
+ *
+ * `npm start` runs `exec node --import tsx ...`: with `exec` the shell npm starts becomes node,
+ * so no shell is left to die of the terminal's SIGINT (npm then exits 130 whatever node does),
+ * and no `tsx` parent relays signals (it kills a child that does not acknowledge one in 60 ms,
+ * which a busy twin may not).
  */
 import { writeFileSync } from 'node:fs';
 import { optionalEnv } from '../../src/config/env.js';

@@ -124,7 +124,11 @@ export async function handleTwinApiRequest(req: IncomingMessage, pathname: strin
     if (to === undefined) {
       return refuse(400, 'bad_parameter', 'give {"to": ...}: an ISO 8601 time, a duration ago (15m), "earliest" or "latest"');
     }
-    return json(200, await context.seek(stage, to));
+    try {
+      return json(200, await context.seek(stage, to));
+    } catch (error) {
+      return refuse(502, 'seek_failed', `moving the ${stage} stage failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return refuse(404, 'not_found', `nothing at ${pathname}`);
 }

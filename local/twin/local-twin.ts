@@ -4,6 +4,7 @@
  * handler modules that run on Lambda.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Admin, Kafka } from 'kafkajs';
 import { createEnrichHandler } from '../../functions/enrich/handler.js';
 import { createIngestHandler } from '../../functions/ingest/handler.js';
 import type { StageHandler } from '../../functions/shared/stage-handler.js';
@@ -16,6 +17,7 @@ import type { SqlClient } from '../../src/store/sql-client.js';
 import { openPreparedStore } from '../commands/prepared-store.js';
 import { type EsmHandler, EventSourceMapping, type InvocationInfo, type RetryBackoff } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
+import { readTopicToEnd } from '../kafka/read-topic.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';
 import { TwinStats } from './twin-stats.js';
@@ -74,6 +76,23 @@ export interface StageSeek {
   groupId: string;
   topic: string;
   partitions: { partition: number; offset: string }[];
+}
+
+/**
+ * First offset per partition at or after `time`. Kafka answers this itself (ListOffsets by
+ * timestamp); librdkafka's mock cluster does not, so there the topic is read and searched.
+ */
+async function offsetsAtTime(kafka: Kafka, admin: Admin, topic: string, time: number): Promise<{ partition: number; offset: string }[]> {
+  try {
+    return await admin.fetchTopicOffsetsByTimestamp(topic, time);
+  } catch {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const messages = await readTopicToEnd(kafka, topic);
+    return ends.map(({ partition, high }) => {
+      const first = messages.find((m) => m.partition === partition && Number(m.timestamp) >= time);
+      return { partition, offset: first ? first.offset : high };
+    });
+  }
 }
 
 export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
@@ -143,7 +162,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
           partitions =
             to < 0
               ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
-              : await admin.fetchTopicOffsetsByTimestamp(topic, to);
+              : await offsetsAtTime(kafka, admin, topic, to);
           await admin.setOffsets({ groupId, topic, partitions });
         } finally {
           await admin.disconnect();

@@ -9,7 +9,10 @@ import { optionalEnv } from '../../src/config/env.js';
 import { CliUsageError } from '../cli-error.js';
 import { acquireOwnerFile, currentOwner, OwnedElsewhereError, type OwnerFile, readOwnerFile } from './owner-file.js';
 
-export const TWIN_ADDRESS_FILE = join('.data', 'twin.json');
+/** `.data/twin.json`, or twin.json in TRIBUTARY_STATE_DIR (tests, or several twins on one checkout). */
+export function twinAddressFile(env = process.env): string {
+  return join(optionalEnv('TRIBUTARY_STATE_DIR', env) ?? '.data', 'twin.json');
+}
 
 export interface TwinAddress {
   bootstrapServers: string;
@@ -32,7 +35,7 @@ export class TwinAlreadyRunningError extends CliUsageError {
 }
 
 /** Claims `.data/twin.json` for this twin; its addresses are filled in with update() once known. */
-export function claimTwinAddress(file = TWIN_ADDRESS_FILE): OwnerFile {
+export function claimTwinAddress(file = twinAddressFile()): OwnerFile {
   try {
     return acquireOwnerFile(file, { command: 'tributary start', twin: true });
   } catch (error) {
@@ -42,14 +45,14 @@ export function claimTwinAddress(file = TWIN_ADDRESS_FILE): OwnerFile {
 }
 
 /** The running twin, when one runs here and has published its addresses. */
-export function runningTwin(file = TWIN_ADDRESS_FILE): TwinAddress | undefined {
+export function runningTwin(file = twinAddressFile()): TwinAddress | undefined {
   const owner = currentOwner(file);
   if (!owner || typeof owner.bootstrapServers !== 'string') return undefined;
   return owner as unknown as TwinAddress;
 }
 
 /** KAFKA_BROKERS when set, else the running twin's brokers; a clear error when neither is there. */
-export function resolveBrokers(file = TWIN_ADDRESS_FILE): { brokers: string; pipelineName?: string } {
+export function resolveBrokers(file = twinAddressFile()): { brokers: string; pipelineName?: string } {
   const explicit = optionalEnv('KAFKA_BROKERS');
   if (explicit) return { brokers: explicit };
   const twin = runningTwin(file);
