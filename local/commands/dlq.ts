@@ -114,7 +114,8 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<void>
   }
   if (!isEmptyFilter(filter) && options.all) throw new CliUsageError('--all replays everything: give it alone, without other filters');
   const { kafka, pipeline, brokers } = connect('tributary-dlq-replay');
-  const selected = selectEntries(await readDlqEntries(kafka, pipeline, from), filter);
+  const everything = await readDlqEntries(kafka, pipeline, from);
+  const selected = selectEntries(everything, filter);
   // Whether an event is stored is asked of the running twin when it serves the store: opening it here would be a second owner.
   const access = await accessStoreForReading('tributary dlq replay', { dataDir: options.dataDir });
   const publisher = createKafkaPublisher(kafka);
@@ -130,7 +131,7 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<void>
             return stored;
           }
         : access.client;
-    const result = await replayEntries({ pipeline, store, publisher, selected, dryRun: options.dryRun, again: options.again });
+    const result = await replayEntries({ pipeline, store, publisher, selected, everything, dryRun: options.dryRun, again: options.again });
     const verb = options.dryRun ? 'would send' : 'sent';
     out(
       `selected ${selected.length}; ${verb} ${options.dryRun ? result.send.length : result.sent} to ${result.topic} at ${brokers}; ` +

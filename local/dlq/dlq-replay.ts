@@ -20,6 +20,8 @@ export interface ReplayOptions {
   readonly dryRun?: boolean;
   /** Also send records replayed before and records whose cause is unchanged. */
   readonly again?: boolean;
+  /** Every record of the topic, where earlier replays' copies are looked for. @default selected */
+  readonly everything?: readonly DlqEntry[];
 }
 
 export interface ReplayResult extends ReplayPlan {
@@ -48,7 +50,7 @@ export async function replayEntries(options: ReplayOptions): Promise<ReplayResul
   const ids = options.selected.flatMap((e) => (e.eventId === undefined ? [] : [e.eventId]));
   const { store } = options;
   const stored = typeof store === 'function' ? await store(ids) : await storedEventIds(store, ids);
-  const plan = planReplay(options.selected, stored, { again: options.again, stillFails: failsIngestAgain });
+  const plan = planReplay(options.selected, stored, { again: options.again, stillFails: failsIngestAgain, everything: options.everything });
   if (options.dryRun || plan.send.length === 0) return { ...plan, sent: 0, topic };
   const records = plan.send.map((e) => replayRecord(e, topic));
   // Batches keep a publish within the producer's request size whatever the DLQ holds.

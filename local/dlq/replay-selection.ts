@@ -37,6 +37,8 @@ export interface PlanOptions {
   readonly again?: boolean;
   /** True when the record would be set aside again for its recorded reason. */
   readonly stillFails?: (entry: DlqEntry) => boolean;
+  /** Every record in the topic, selected or not: where replayed copies are looked for. @default the selection */
+  readonly everything?: readonly DlqEntry[];
 }
 
 /** Identities of records already replayed: named by a copy's REPLAY_OF_HEADER, and the copies themselves. */
@@ -53,7 +55,7 @@ export function replayedIdentities(entries: readonly DlqEntry[]): Set<string> {
 
 /** Splits the selection into what to send and what to skip, keeping the topic's order. */
 export function planReplay(selected: readonly DlqEntry[], storedEventIds: ReadonlySet<string>, options: PlanOptions = {}): ReplayPlan {
-  const replayed = options.again ? new Set<string>() : replayedIdentities(selected);
+  const replayed = options.again ? new Set<string>() : replayedIdentities(options.everything ?? selected);
   const alreadyReplayed: DlqEntry[] = [];
   const unchanged: DlqEntry[] = [];
   const send: DlqEntry[] = [];
