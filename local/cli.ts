@@ -10,7 +10,6 @@ import { CliUsageError } from './cli-error.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
-import { queryHelpText } from './commands/query-help.js';
 import { DEFAULT_RATE, type RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
@@ -20,7 +19,12 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }
 
-export function buildProgram(): Command {
+/** Help text that needs heavy modules, loaded by runCli only when that help is asked for. */
+export interface LoadedHelp {
+  query?: string;
+}
+
+export function buildProgram(help: LoadedHelp = {}): Command {
   const program = new Command('tributary')
     .description('Tributary: a real-time data pipeline on AWS, and its local twin')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -82,7 +86,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
     .option('--data-dir <dir>', 'PGlite data folder (when DATABASE_URL is not set)')
-    .addHelpText('after', () => queryHelpText())
+    .addHelpText('after', () => help.query ?? '')
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
@@ -190,7 +194,12 @@ function registerLocalTools(program: Command): void {
 /** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    // The query list in `query --help` comes from the analytics modules: loaded for that help only, so other commands start fast.
+    const help: LoadedHelp = {};
+    if (argv[0] === 'query' && argv.some((a) => a === '--help' || a === '-h')) {
+      help.query = (await import('./commands/query-help.js')).queryHelpText();
+    }
+    await buildProgram(help).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -29,6 +29,13 @@ function connect(clientId: string): Connection {
   };
 }
 
+/**
+ * The stage leaves its group, the offsets are committed by a member that joins for that, and the
+ * stage joins again: on the embedded cluster, whose coordinator holds a group's joins for a while,
+ * that takes up to a minute or two.
+ */
+const SEEK_TIMEOUT_MS = 240_000;
+
 const out = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
@@ -132,7 +139,7 @@ export async function groupsSeekCommand(stage: string, options: { to?: string })
     groupId: string;
     topic: string;
     partitions: { partition: number; offset: string }[];
-  }>(`/api/groups/${stage}/seek`, { to: options.to });
+  }>(`/api/groups/${stage}/seek`, { to: options.to }, SEEK_TIMEOUT_MS);
   out(
     `moved ${result.groupId} on ${result.topic} to ${options.to}: ${result.partitions.map((p) => `${p.partition}:${p.offset}`).join(' ')}; ` +
       `the ${stage} stage runs again from there (records after that point are processed again; the sink skips events it already stored)`,

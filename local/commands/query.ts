@@ -6,7 +6,7 @@
  */
 
 import { AnalyticsError } from '../../src/analytics/errors.js';
-import { QUERY_NAMES, type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
+import type { QueryResult } from '../../src/analytics/index.js';
 import { CliUsageError } from '../cli-error.js';
 import type { TwinApiClient } from '../twin/twin-api-client.js';
 import { accessStoreForReading } from './store-access.js';
@@ -36,7 +36,7 @@ function parseParams(pairs: string[]): Record<string, string> {
 
 export async function queryCommand(name: string | undefined, pairs: string[], options: QueryOptions): Promise<void> {
   if (options.sql === undefined && name === undefined) {
-    throw new CliUsageError(`name a query (${QUERY_NAMES.join(', ')}) or pass --sql "<select>"`);
+    throw new CliUsageError('name a query (`tributary query --help` lists them) or pass --sql "<select>"');
   }
   if (options.sql !== undefined && name !== undefined) throw new CliUsageError('give either a query name or --sql, not both');
   const limit = Number(options.limit ?? '1000');
@@ -67,7 +67,7 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
         result =
           access.kind === 'twin'
             ? await namedQueryOverHttp(access.api, name as string, params)
-            : await runNamedQuery(access.client, name as string, params);
+            : await (await import('../../src/analytics/index.js')).runNamedQuery(access.client, name as string, params);
       } catch (error) {
         if (error instanceof AnalyticsError) throw new CliUsageError(error.message);
         throw error;

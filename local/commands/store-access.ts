@@ -3,14 +3,11 @@
  * API when a twin serves that store (sub-second, and the twin stays the folder's only owner),
  * else by opening it directly, holding the PGlite folder's owner file while it does.
  */
-import { loadMigrations, migrate } from '../../src/store/migrate.js';
-import { describeStore, openStore, type StoreLocation } from '../../src/store/open-store.js';
-import { seedReferenceData } from '../../src/store/seed-reference-data.js';
+import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { lockStoreFolder, pgliteFolder, storeKey, storeOwner } from '../twin/local-store.js';
 import { runningTwin } from '../twin/twin-address.js';
 import { TwinApiClient } from '../twin/twin-api-client.js';
-import { openPreparedStore } from './prepared-store.js';
 
 export type StoreAccess =
   | { kind: 'twin'; api: TwinApiClient; pid: number; url: string }
@@ -48,7 +45,7 @@ async function openOwned(command: string, location: StoreLocation, write: boolea
   const folder = pgliteFolder(location);
   const owner = folder ? await lockStoreFolder(folder, command, WAIT_FOR_OTHER_COMMAND_MS) : undefined;
   try {
-    const store = write ? await openPreparedStore(location) : await openCurrentStore(location);
+    const store = write ? await (await import('./prepared-store.js')).openPreparedStore(location) : await openCurrentStore(location);
     return {
       kind: 'store',
       ...store,
@@ -64,6 +61,12 @@ async function openOwned(command: string, location: StoreLocation, write: boolea
 }
 
 async function openCurrentStore(location: StoreLocation): Promise<{ client: SqlClient; description: string }> {
+  // Loaded here: a command answered by the twin never pays for the store's modules.
+  const [{ loadMigrations, migrate }, { describeStore, openStore }, { seedReferenceData }] = await Promise.all([
+    import('../../src/store/migrate.js'),
+    import('../../src/store/open-store.js'),
+    import('../../src/store/seed-reference-data.js'),
+  ]);
   const client = await openStore(location);
   try {
     const rows = await client

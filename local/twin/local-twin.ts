@@ -18,6 +18,7 @@ import { openPreparedStore } from '../commands/prepared-store.js';
 import { type EsmHandler, EventSourceMapping, type InvocationInfo, type RetryBackoff } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { readTopicToEnd } from '../kafka/read-topic.js';
+import { commitGroupOffsets } from './group-offsets.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';
 import { TwinStats } from './twin-stats.js';
@@ -155,22 +156,25 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       async seekStage(stage, to) {
         const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
         await mappings[stage].stop();
-        const admin = kafka.admin();
-        await admin.connect();
-        let partitions: { partition: number; offset: string }[];
         try {
-          partitions =
-            to < 0
-              ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
-              : await offsetsAtTime(kafka, admin, topic, to);
-          await admin.setOffsets({ groupId, topic, partitions });
+          const admin = kafka.admin();
+          await admin.connect();
+          let partitions: { partition: number; offset: string }[];
+          try {
+            partitions =
+              to < 0
+                ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
+                : await offsetsAtTime(kafka, admin, topic, to);
+          } finally {
+            await admin.disconnect();
+          }
+          await commitGroupOffsets(kafka, groupId, topic, partitions);
+          return { stage, groupId, topic, partitions };
         } finally {
-          await admin.disconnect();
           // The stage runs again whether or not the move worked.
           mappings[stage] = createMapping(stage);
           await mappings[stage].start();
         }
-        return { stage, groupId, topic, partitions };
       },
       async drain(timeoutMs, signal) {
         const deadline = Date.now() + timeoutMs;

@@ -31,15 +31,15 @@ export class TwinApiClient {
     return this.call<T>(path, { method: 'GET' });
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.call<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  post<T>(path: string, body: unknown, timeoutMs = TIMEOUT_MS): Promise<T> {
+    return this.call<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, timeoutMs);
   }
 
-  private async call<T>(path: string, init: RequestInit): Promise<T> {
+  private async call<T>(path: string, init: RequestInit, timeoutMs = TIMEOUT_MS): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       throw new TwinUnreachableError(this.baseUrl, { cause: error });
     }

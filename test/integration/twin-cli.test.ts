@@ -5,7 +5,7 @@
  * groups), POST /events takes events like the AWS http-ingest function, and afterwards the
  * rollups match a recount of the stored events: nothing was corrupted.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recountRollups } from '../../local/verify/rollup-recount.js';
@@ -169,6 +169,28 @@ describe('twin and CLI on one local store', () => {
     expect(second.output).toContain('--again');
   }, 300_000);
 
+  it('groups seek moves a stage back in the running twin, which processes those records again', async () => {
+    const seek = await runTributary(box, ['groups', 'seek', 'sink', '--to', 'earliest']);
+    timings.groupsSeek = seek.ms;
+    expect(seek.code).toBe(0);
+    expect(seek.output).toMatch(/moved storefront-sink on storefront-enriched to earliest: 0:0 1:0/);
+    // The sink meets every event again and stores none twice (checked by the recount below).
+    await waitFor(
+      'the sink skipping the events it stored before the seek',
+      async () => {
+        const run = await runTributary(box, ['query', 'pipeline', '--json']);
+        const rows = (JSON.parse(run.output) as { rows: [string, string, string, number][] }).rows;
+        const skipped = rows.find((r) => r[0] === 'store' && r[2] === 'duplicates_skipped')?.[3] ?? 0;
+        const stored = rows.find((r) => r[0] === 'store' && r[2] === 'events_stored')?.[3] ?? 0;
+        return skipped > stored / 2;
+      },
+      180_000,
+    );
+    const bad = await runTributary(box, ['groups', 'seek', 'sink', '--to', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('--to must be');
+  }, 480_000);
+
   it('stops on SIGINT with everything drained, and the rollups match a recount of the events', async () => {
     twin.child.kill('SIGINT');
     expect(await twin.exited).toBe(0);
@@ -197,5 +219,11 @@ describe('twin and CLI on one local store', () => {
     } finally {
       await store.close();
     }
+    const refused = await runTributary(box, ['reset']);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('--yes');
+    const reset = await runTributary(box, ['reset', '--yes']);
+    expect(reset.code).toBe(0);
+    expect(existsSync(box.dataDir)).toBe(false);
   }, 240_000);
 });
