@@ -9,7 +9,7 @@ import { AnalyticsError } from '../../src/analytics/errors.js';
 import type { QueryResult } from '../../src/analytics/index.js';
 import { CliUsageError } from '../cli-error.js';
 import type { TwinApiClient } from '../twin/twin-api-client.js';
-import { accessStoreForReading } from './store-access.js';
+import { accessStoreForReading, twinServing } from './store-access.js';
 import { formatTable } from './table-format.js';
 
 export interface QueryOptions {
@@ -42,7 +42,18 @@ export async function queryCommand(name: string | undefined, pairs: string[], op
   const limit = Number(options.limit ?? '1000');
   if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError(`--limit must be a positive integer, got "${options.limit}"`);
   const params = parseParams(pairs);
-  const access = await accessStoreForReading('tributary query', { dataDir: options.dataDir });
+  const location = { dataDir: options.dataDir };
+  if (name !== undefined && !twinServing(location)) {
+    // Checked before the store opens (seconds for PGlite): a wrong parameter is refused at once.
+    const { prepareNamedQuery } = await import('../../src/analytics/index.js');
+    try {
+      prepareNamedQuery(name, params);
+    } catch (error) {
+      if (error instanceof AnalyticsError) throw new CliUsageError(error.message);
+      throw error;
+    }
+  }
+  const access = await accessStoreForReading('tributary query', location);
   let columns: string[];
   let rows: unknown[][];
   let notes: string[] = [];
