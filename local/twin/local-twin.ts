@@ -169,7 +169,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
             await admin.disconnect();
           }
           await commitGroupOffsets(kafka, groupId, topic, partitions);
-          return { stage, groupId, topic, partitions };
+          return { stage, groupId, topic, partitions: partitions.sort((a, b) => a.partition - b.partition) };
         } finally {
           // The stage runs again whether or not the move worked.
           mappings[stage] = createMapping(stage);

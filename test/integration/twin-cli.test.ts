@@ -173,7 +173,8 @@ describe('twin and CLI on one local store', () => {
     const seek = await runTributary(box, ['groups', 'seek', 'sink', '--to', 'earliest']);
     timings.groupsSeek = seek.ms;
     expect(seek.code).toBe(0);
-    expect(seek.output).toMatch(/moved storefront-sink on storefront-enriched to earliest: 0:0 1:0/);
+    // Earliest is each partition's first offset still kept (the embedded cluster drops old log segments).
+    expect(seek.output).toMatch(/moved storefront-sink on storefront-enriched to earliest: 0:\d+ 1:\d+;/);
     // The sink meets every event again and stores none twice (checked by the recount below).
     await waitFor(
       'the sink skipping the events it stored before the seek',
