@@ -202,10 +202,11 @@ export async function tailCommand(topicArg: string, options: { lines?: string; f
         headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, v?.toString()])),
         value: decode(message),
       };
+      const reason = record.headers[DlqHeader.reason];
       out(
         options.json
           ? JSON.stringify(record)
-          : `${record.time} ${topic} ${partition}:${offset} key=${record.key ?? '-'} ${JSON.stringify(record.value)}`,
+          : `${record.time} ${topic} ${partition}:${offset} key=${record.key ?? '-'}${reason ? ` reason=${reason}` : ''} ${JSON.stringify(record.value)}`,
       );
       if (!options.follow && offset + 1 >= (ends.get(partition) ?? 0)) {
         pending.delete(partition);
