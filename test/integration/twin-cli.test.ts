@@ -110,6 +110,13 @@ describe('twin and CLI on one local store', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { partition: number; value: { eventId?: string } });
     expect(lines.length).toBe(2); // one per partition
+
+    // -f: new records as they arrive, until Ctrl-C.
+    const follow = tributary(box, ['tail', 'raw', '-n', '0', '-f', '--json']);
+    await waitFor('followed records', () => follow.output().trim().split('\n').length >= 5, 120_000);
+    follow.child.kill('SIGINT');
+    expect(await follow.exited).toBe(0);
+    expect(JSON.parse(follow.output().trim().split('\n')[0] as string)).toMatchObject({ partition: expect.any(Number) });
   }, 180_000);
 
   it('POST /events answers like the AWS http-ingest function, and the events get stored', async () => {
