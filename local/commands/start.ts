@@ -50,6 +50,9 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     throw error;
   });
   const status = twinStatusSource(twin);
+  const lagWatch = new LagWatch();
+  // While a stage is moved (groups seek) its lag is expected to jump: no falling-behind warning then.
+  let seeking = 0;
   let dashboardUrl = '';
   const dashboard = await startDashboardServer({
     store: twin.store,
@@ -60,7 +63,15 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
       publisher: twin.publisher,
       rawTopic: pipeline.topics.raw.name,
       status: () => twinStatus(twin, { url: dashboardUrl, ratePerSecond: options.generate ? options.rate : 0 }),
-      seek: (stage, to) => twin.seekStage(stage, to),
+      seek: async (stage, to) => {
+        seeking++;
+        try {
+          return await twin.seekStage(stage, to);
+        } finally {
+          seeking--;
+          lagWatch.reset();
+        }
+      },
     },
     onError: (error, info) =>
       err.write(
@@ -113,7 +124,6 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   });
 
   const progress = new ProgressLine();
-  const lagWatch = new LagWatch();
   let produced = 0;
   let last = { at: Date.now(), produced: 0, stored: 0 };
   const ticker = setInterval(() => {
@@ -126,7 +136,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
         const storedPerSecond = Math.round((stored - last.stored) / seconds);
         last = { at: now, produced, stored };
         progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond, storedPerSecond));
-        const verdict = abort.signal.aborted ? undefined : lagWatch.add(lag, now);
+        const verdict = abort.signal.aborted || seeking > 0 ? undefined : lagWatch.add(lag, now);
         if (verdict)
           err.write(
             `\n${verdict.kind === 'behind' ? 'warning: ' : ''}${describeLagVerdict(verdict, options.generate ? options.rate : undefined)}\n`,

@@ -13,7 +13,14 @@ export async function commitGroupOffsets(
   partitions: readonly { partition: number; offset: string }[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  // A short session: should its leave go unnoticed, the stage rejoining waits seconds for it to expire, not the default 30.
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 6_000,
+    rebalanceTimeout: 6_000,
+    heartbeatInterval: 1_000,
+  });
   await consumer.connect();
   try {
     let timer: NodeJS.Timeout | undefined;

@@ -33,6 +33,12 @@ export class LagWatch {
     this.minGrowth = options.minGrowth ?? 1_000;
   }
 
+  /** Forgets the readings so far (a stage was moved on purpose: its lag jumps, which is no sign of falling behind). */
+  reset(): void {
+    this.samples.length = 0;
+    this.behind = undefined;
+  }
+
   /** Adds a lag reading; returns a verdict when the state changes. */
   add(lag: Record<StageName, number>, at = Date.now()): LagVerdict {
     this.samples.push({ at, lag });
