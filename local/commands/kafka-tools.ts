@@ -29,11 +29,7 @@ function connect(clientId: string): Connection {
   };
 }
 
-/**
- * The stage leaves its group, the offsets are committed by a member that joins for that, and the
- * stage joins again: on the embedded cluster, whose coordinator holds a group's joins for a while,
- * that takes up to a minute or two.
- */
+/** The stage leaves its group, the offsets move, and the stage joins again: a rebalance or two. */
 const SEEK_TIMEOUT_MS = 240_000;
 
 const out = (text: string): void => {
