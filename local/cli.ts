@@ -1,4 +1,9 @@
-/** The `tributary` command line: invoke a function on an event, run the local twin, produce, query, inspect the DLQ. */
+/**
+ * The `tributary` command line: invoke a function on an event, run the local twin, produce, query,
+ * inspect the DLQ, see the twin's status and its Kafka (topics, tail, groups), reset the local store.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
 import { CliUsageError } from './cli-error.js';
@@ -7,13 +12,24 @@ import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './command
 import type { ProduceOptions } from './commands/produce.js';
 import type { QueryOptions } from './commands/query.js';
 import type { ReplayCommandOptions } from './commands/replay.js';
-import type { RawStartOptions } from './commands/start-options.js';
+import { DEFAULT_RATE, type RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
 
-export function buildProgram(): Command {
+function packageVersion(): string {
+  const path = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+/** Help text that needs heavy modules, loaded by runCli only when that help is asked for. */
+export interface LoadedHelp {
+  query?: string;
+}
+
+export function buildProgram(help: LoadedHelp = {}): Command {
   const program = new Command('tributary')
     .description('Tributary: a real-time data pipeline on AWS, and its local twin')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
@@ -35,7 +51,7 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('run the local twin: Kafka, the store, every stage, and the traffic generator')
-    .option('--rate <events/s>', 'events per second to generate', '2000')
+    .option('--rate <events/s>', `events per second to generate (default ${DEFAULT_RATE})`)
     .option('--duration <time>', 'stop after this long (60, 60s, 5m); default: until Ctrl-C')
     .option('--partitions <n>', 'partitions per topic', '6')
     .option('--batch-size <n>', 'event source mapping batch size (default from the pipeline definition)')
@@ -55,6 +71,10 @@ export function buildProgram(): Command {
     .option('--poller-mode <mode>', "on-demand or provisioned (default: the environment's, from cdk.json)")
     .option('--archive-dir <dir>', 'archive raw and enriched as Parquet here (default .data/archive)')
     .option('--no-archive', 'do not archive the topics')
+    .option(
+      '--retention <time>',
+      "delete stored events older than this, keeping rollups (30m, 2h, 7d, off; default 30m for the twin's own store, off for DATABASE_URL)",
+    )
     .action(async (options: RawStartOptions) => {
       const { startCommand } = await import('./commands/start.js');
       await startCommand(options);
@@ -87,7 +107,7 @@ export function buildProgram(): Command {
     .command('query')
     .description('run a named analytics query (timeseries, top, funnel, freshness, pipeline) or one read-only SQL statement')
     .argument('[name]', 'query name')
-    .argument('[params...]', 'parameters as key=value, e.g. metric=revenue_usd window=15m')
+    .argument('[params...]', 'parameters as key=value, e.g. metric=revenue_usd last=15m (listed below)')
     .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
@@ -102,6 +122,7 @@ export function buildProgram(): Command {
       '--store-retention <duration>',
       'treat the store as holding only this much recent history (e.g. 7d); older is read from the archive',
     )
+    .addHelpText('after', () => help.query ?? '')
     .action(async (name: string | undefined, params: string[], options: QueryOptions) => {
       const { queryCommand } = await import('./commands/query.js');
       await queryCommand(name, params, options);
@@ -151,6 +172,7 @@ export function buildProgram(): Command {
     .option('--offset <positions...>', 'only these records, as partition:offset')
     .option('--all', 'replay every record')
     .option('--dry-run', 'show what would be sent, send nothing')
+    .option('--again', 'also send records replayed before and records whose cause is unchanged')
     .option(
       '--data-dir <dir>',
       "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
@@ -160,13 +182,83 @@ export function buildProgram(): Command {
       await dlqReplayCommand(options);
     });
 
+  registerLocalTools(program);
   return program;
+}
+
+/** status, reset and the Kafka tools (topics, tail, groups). */
+function registerLocalTools(program: Command): void {
+  program
+    .command('status')
+    .description('is a local twin running: its addresses, counts, lag and latency; where the local store is and its size')
+    .option('--json', 'print JSON')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
+    .action(async (options: { json?: boolean; dataDir?: string }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await statusCommand(options);
+    });
+  program
+    .command('reset')
+    .description('empty the local store (PGlite folder): every stored event and rollup; refused while a twin runs')
+    .option('--yes', 'really delete')
+    .option(
+      '--data-dir <dir>',
+      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
+    )
+    .action(async (options: { yes?: boolean; dataDir?: string }) => {
+      const { resetCommand } = await import('./commands/reset.js');
+      await resetCommand(options);
+    });
+  program
+    .command('topics')
+    .description("list the running twin's topics (or KAFKA_BROKERS'): partitions, records, end offsets")
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { topicsCommand } = await import('./commands/kafka-tools.js');
+      await topicsCommand(options);
+    });
+  program
+    .command('tail')
+    .description('print the last records of a topic, decoded (-f: then follow until Ctrl-C)')
+    .argument('<topic>', 'topic name, or its role: raw, clean, enriched, dlq, failures')
+    .option('-n, --lines <n>', 'records per partition to start with', '10')
+    .option('-f, --follow', 'keep printing new records until Ctrl-C')
+    .option('--json', 'one JSON object per record')
+    .action(async (topic: string, options: { lines?: string; follow?: boolean; json?: boolean }) => {
+      const { tailCommand } = await import('./commands/kafka-tools.js');
+      await tailCommand(topic, options);
+    });
+  const groups = program
+    .command('groups')
+    .description("each stage's consumer group: committed offsets, end offsets and lag per partition")
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { groupsCommand } = await import('./commands/kafka-tools.js');
+      await groupsCommand(options);
+    });
+  groups
+    .command('seek')
+    .description("move a stage's group to a time in the running twin: it processes again from there")
+    .argument('<stage>', 'ingest | enrich | sink')
+    .requiredOption('--to <time>', 'ISO 8601 time, a duration ago (15m), earliest or latest')
+    .action(async (stage: string, options: { to?: string }) => {
+      const { groupsSeekCommand } = await import('./commands/kafka-tools.js');
+      await groupsSeekCommand(stage, options);
+    });
 }
 
 /** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    // The query list in `query --help` comes from the analytics modules: loaded for that help only, so other commands start fast.
+    const help: LoadedHelp = {};
+    if (argv[0] === 'query' && argv.some((a) => a === '--help' || a === '-h')) {
+      help.query = (await import('./commands/query-help.js')).queryHelpText();
+    }
+    await buildProgram(help).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -14,7 +14,7 @@ import { ENTRY_COLUMNS, entryJson, entryRow, formatEntryDetail } from '../dlq/dl
 import { dlqTopicName, readDlqEntries } from '../dlq/dlq-reader.js';
 import { replayEntries } from '../dlq/dlq-replay.js';
 import { resolveBrokers } from '../twin/twin-address.js';
-import { openPreparedStore } from './prepared-store.js';
+import { accessStoreForReading } from './store-access.js';
 import { formatTable } from './table-format.js';
 
 export interface DlqListOptions extends RawDlqFilter {
@@ -32,6 +32,7 @@ export interface DlqReplayOptions extends RawDlqFilter {
   failures?: boolean;
   all?: boolean;
   dryRun?: boolean;
+  again?: boolean;
   dataDir?: string;
 }
 
@@ -113,19 +114,39 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<void>
   }
   if (!isEmptyFilter(filter) && options.all) throw new CliUsageError('--all replays everything: give it alone, without other filters');
   const { kafka, pipeline, brokers } = connect('tributary-dlq-replay');
-  const selected = selectEntries(await readDlqEntries(kafka, pipeline, from), filter);
-  const store = await openPreparedStore({ dataDir: options.dataDir });
+  const everything = await readDlqEntries(kafka, pipeline, from);
+  const selected = selectEntries(everything, filter);
+  // Whether an event is stored is asked of the running twin when it serves the store: opening it here would be a second owner.
+  const access = await accessStoreForReading('tributary dlq replay', { dataDir: options.dataDir });
   const publisher = createKafkaPublisher(kafka);
   try {
-    const result = await replayEntries({ pipeline, store: store.client, publisher, selected, dryRun: options.dryRun });
+    const store =
+      access.kind === 'twin'
+        ? async (ids: readonly string[]) => {
+            const stored = new Set<string>();
+            for (let i = 0; i < ids.length; i += 10_000) {
+              const answer = await access.api.post<{ stored: string[] }>('/api/stored-event-ids', { ids: ids.slice(i, i + 10_000) });
+              for (const id of answer.stored) stored.add(id);
+            }
+            return stored;
+          }
+        : access.client;
+    const result = await replayEntries({ pipeline, store, publisher, selected, everything, dryRun: options.dryRun, again: options.again });
     const verb = options.dryRun ? 'would send' : 'sent';
     out(
       `selected ${selected.length}; ${verb} ${options.dryRun ? result.send.length : result.sent} to ${result.topic} at ${brokers}; ` +
-        `skipped ${result.alreadyStored.length} already stored, ${result.copies.length} repeated copies, ${result.noValue.length} without a value`,
+        `skipped ${result.alreadyStored.length} already stored, ${result.alreadyReplayed.length} replayed before, ` +
+        `${result.unchanged.length} whose cause is unchanged, ${result.copies.length} repeated copies, ${result.noValue.length} without a value`,
     );
+    if (result.alreadyReplayed.length > 0 || result.unchanged.length > 0) {
+      note(
+        'note: records replayed before, or that the ingest checks refuse again for the same reason, were not sent: ' +
+          'fix the cause (the record, or the reference data), then `--again` sends them anyway',
+      );
+    }
     if (options.dryRun && result.send.length > 0) out(formatTable([...ENTRY_COLUMNS], result.send.map(entryRow)));
   } finally {
     await publisher.close();
-    await store.client.close();
+    if (access.kind === 'store') await access.close();
   }
 }

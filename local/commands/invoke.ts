@@ -13,8 +13,8 @@ import type { MskEvent } from '../../src/kafka/msk-event.js';
 import { pipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
 import { CliUsageError } from '../cli-error.js';
-import { openPreparedStore } from './prepared-store.js';
 import { printingPublisher } from './printing-publisher.js';
+import { openStoreForWriting, twinServing } from './store-access.js';
 
 export interface InvokeOptions {
   dataDir?: string;
@@ -50,7 +50,16 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   let outcome: StageOutcome | undefined;
   const common = { pipeline, publisher, logger, onOutcome: (o: StageOutcome) => (outcome = o) };
 
-  const store = stage === 'ingest' ? undefined : await openPreparedStore({ dataDir: options.dataDir });
+  checkTopics(stage, event, eventPath);
+  const location = { dataDir: options.dataDir };
+  const twin = stage === 'ingest' ? undefined : twinServing(location);
+  if (twin) {
+    throw new CliUsageError(
+      `the local twin (pid ${twin.pid}, ${twin.url}) owns the store; \`invoke ${stage}\` cannot open it beside the twin. ` +
+        'Send events through the twin instead (`tributary produce`, or POST /events), or stop it first',
+    );
+  }
+  const store = stage === 'ingest' ? undefined : await openStoreForWriting(`tributary invoke ${stage}`, location);
   try {
     let handler: StageHandler;
     if (stage === 'ingest') handler = createIngestHandler(common);
@@ -66,6 +75,24 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
       `${stage}: ${JSON.stringify({ ...summary, printed: publisher.count, response })}${store ? ` (store: ${store.description})` : ''}\n`,
     );
   } finally {
-    await store?.client.close();
+    await store?.close();
+  }
+}
+
+/**
+ * A stage's handler given another stage's records sets every one aside with exit 0, which reads
+ * like a result: an event whose records come from another stage's input topic is refused instead.
+ */
+function checkTopics(stage: StageName, event: MskEvent, path: string): void {
+  const expected = pipeline.stages[stage].inputTopic;
+  const topics = new Set(Object.values(event.records).flatMap((records) => (Array.isArray(records) ? records.map((r) => r.topic) : [])));
+  for (const topic of topics) {
+    const reader = STAGE_NAMES.find((s) => s !== stage && pipeline.stages[s].inputTopic === topic);
+    if (reader) {
+      throw new CliUsageError(
+        `${path} holds records of ${topic}, which the ${reader} function reads; ${stage} reads ${expected}. ` +
+          `Run \`tributary invoke ${reader} ${path}\`, or use an event from events/${stage}/`,
+      );
+    }
   }
 }

@@ -44,7 +44,8 @@ async function prepare(client: SqlClient): Promise<void> {
   }
 }
 
-export async function openPreparedStore(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
+/** Opens the local store without migrating or seeding it (see openPreparedStore). */
+export async function openStoreClient(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
   if (location.databaseUrl === undefined && optionalEnv('DATABASE_URL') === undefined && storeEngine() === 'postgres') {
     const server = await acquireEmbeddedPostgres(storeDataDir(location));
     let inner: SqlClient;
@@ -65,10 +66,15 @@ export async function openPreparedStore(location: StoreLocation = {}): Promise<{
         await server.release();
       },
     };
-    await prepare(client);
     return { client, description: `embedded PostgreSQL in ${server.dataDir} (port ${server.port}), database ${ANALYTICS_DATABASE}` };
   }
   const client = await openStore(location);
-  await prepare(client);
   return { client, description: describeStore(client, location) };
+}
+
+/** Opens the local store, migrated and seeded. */
+export async function openPreparedStore(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
+  const store = await openStoreClient(location);
+  await prepare(store.client);
+  return store;
 }

@@ -1,7 +1,12 @@
 /**
  * `npm start` / `tributary start`: runs the local twin with the traffic generator, a live progress
  * line, and a summary at the end. Ctrl-C stops the generator, lets every stage drain, commits, and
- * exits 0 with the summary; a second Ctrl-C stops at once.
+ * exits 0 with the summary; a second Ctrl-C (a second or more later) stops at once.
+ *
+ * `npm start` runs `exec node --import tsx ...`: with `exec` the shell npm starts becomes node,
+ * so no shell is left to die of the terminal's SIGINT (npm then exits 130 whatever node does),
+ * and no `tsx` parent relays signals (it kills a child that does not acknowledge one in 60 ms,
+ * which a busy twin may not).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,11 +18,16 @@ import { twinStatusSource } from '../dashboard/twin-status-source.js';
 import { runGenerator } from '../generator/rate-limited-producer.js';
 import { createTrafficGenerator } from '../generator/storefront-traffic.js';
 import { readDeploymentMode } from '../twin/deployment-mode.js';
+import { watchInterrupts } from '../twin/interrupt-signals.js';
+import { describeLagVerdict, LagWatch } from '../twin/lag-watch.js';
+import { storeKey } from '../twin/local-store.js';
 import { startTwin } from '../twin/local-twin.js';
 import { formatProgress, ProgressLine } from '../twin/progress-line.js';
+import { startRetentionSweep } from '../twin/raw-retention.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
-import { removeTwinAddress, writeTwinAddress } from '../twin/twin-address.js';
-import { parseStartOptions, type RawStartOptions } from './start-options.js';
+import { claimTwinAddress } from '../twin/twin-address.js';
+import { twinStatus } from '../twin/twin-status.js';
+import { DEFAULT_LOCAL_RETENTION, parseStartOptions, type RawStartOptions } from './start-options.js';
 
 const DRAIN_TIMEOUT_MS = 60_000;
 
@@ -33,19 +43,30 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   const options = parseStartOptions(raw);
   const pipeline = definePipeline({ partitions: options.partitions, batchSize: options.batchSize, batchingWindowMs: options.windowMs });
   const err = process.stderr;
+  const storeLocation = { dataDir: options.dataDir };
+  // The twin's own store (embedded server or PGlite) keeps 30 minutes of events; a DATABASE_URL store is the user's.
+  const ownStore = optionalEnv('DATABASE_URL') === undefined;
+  const retentionSeconds =
+    options.retentionSeconds ??
+    (raw.retention === undefined && ownStore ? parseStartOptions({ retention: DEFAULT_LOCAL_RETENTION }).retentionSeconds : undefined);
+  // Claimed before anything starts: a second twin here refuses without touching the first one's files.
+  const address = claimTwinAddress();
   err.write('Starting the local twin...\n');
   const mode = readDeploymentMode(options.environment, options.pollerMode);
   const twin = await startTwin({
     pipeline,
     mode,
     kafkaBrokers: optionalEnv('KAFKA_BROKERS'),
-    store: { dataDir: options.dataDir },
+    store: storeLocation,
     onWarning: (message) => err.write(`\nwarning: ${message}\n`),
     archive: options.archiveDir === undefined ? undefined : { dir: options.archiveDir },
     // The shop database (embedded PostgreSQL in .data/postgres, or SOURCE_DATABASE_URL) and its capture.
     cdc: options.cdc
       ? { dataDir: options.dataDir ? dirname(options.dataDir) : '.data', sourceUrl: optionalEnv('SOURCE_DATABASE_URL') }
       : undefined,
+  }).catch((error: unknown) => {
+    address.release();
+    throw error;
   });
   // Each purchase the generator sends also writes its order to the shop database.
   let shopWarned = false;
@@ -62,63 +83,104 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
           },
         })
       : undefined;
+  const status = twinStatusSource(twin);
+  const lagWatch = new LagWatch();
+  // While a stage is moved (groups seek) its lag is expected to jump: no falling-behind warning then.
+  let seeking = 0;
+  let dashboardUrl = '';
   const dashboard = await startDashboardServer({
     store: twin.store,
-    status: twinStatusSource(twin),
+    status,
     port: options.port,
+    api: {
+      store: twin.store,
+      publisher: twin.publisher,
+      rawTopic: pipeline.topics.raw.name,
+      status: () => twinStatus(twin, { url: dashboardUrl, ratePerSecond: options.generate ? options.rate : 0 }),
+      seek: async (stage, to) => {
+        seeking++;
+        try {
+          return await twin.seekStage(stage, to);
+        } finally {
+          seeking--;
+          lagWatch.reset();
+        }
+      },
+    },
     onError: (error, info) =>
       err.write(
         `\nwarning: dashboard request ${info.path} failed (${info.requestId}): ${error instanceof Error ? error.message : String(error)}\n`,
       ),
   }).catch(async (error: unknown) => {
     await twin.stop();
+    address.release();
     throw error;
   });
+  dashboardUrl = dashboard.url;
   const queryUrl = `${dashboard.url}query`;
-  writeTwinAddress({ bootstrapServers: twin.cluster.bootstrapServers, pipelineName: pipeline.name, pid: process.pid, queryUrl });
+  address.update({
+    bootstrapServers: twin.cluster.bootstrapServers,
+    pipelineName: pipeline.name,
+    url: dashboard.url,
+    queryUrl,
+    store: storeKey(storeLocation),
+  });
+  twin.storeOwner?.update({ url: dashboard.url });
+  const retention =
+    retentionSeconds === undefined
+      ? undefined
+      : startRetentionSweep(twin.store, retentionSeconds * 1000, (error) =>
+          err.write(
+            `\nwarning: deleting expired events failed (next sweep retries): ${error instanceof Error ? error.message : String(error)}\n`,
+          ),
+        );
   err.write(
     `Event source mappings: ${mode.pollerMode} pollers (as ${options.pollerMode ? '--poller-mode' : `cdk.json "${mode.environment}"`}), failure destination in ${mode.failureDestination} format\n`,
   );
   err.write(`Kafka: ${twin.cluster.describe()} at ${twin.cluster.bootstrapServers}\nStore: ${twin.storeDescription}\n`);
+  if (retentionSeconds !== undefined)
+    err.write(`Retention: stored events older than ${retentionSeconds / 60} min are deleted (rollups kept; --retention)\n`);
   if (twin.cdc) err.write(`Shop database (change data capture): ${twin.cdc.shop.source.description}\n`);
-  err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl})\n`);
+  err.write(`Dashboard: ${dashboard.url}  (query API: ${queryUrl}, events: POST ${dashboard.url}events)\n`);
   if (options.archiveDir !== undefined)
     err.write(`Archive: raw and enriched as Parquet in ${options.archiveDir} (files every 60 s or 64 MB)\n`);
   err.write(
     options.generate
       ? `Generating ${options.rate.toLocaleString('en-US')} events/s${options.durationSeconds ? ` for ${options.durationSeconds} s` : ''}; Ctrl-C stops, drains and prints a summary.\n`
-      : 'Waiting for events (tributary produce); Ctrl-C stops, drains and prints a summary.\n',
+      : 'Waiting for events (tributary produce, POST /events); Ctrl-C stops, drains and prints a summary.\n',
   );
 
   const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
+  const stopNow = new AbortController();
+  const interrupts = watchInterrupts({
+    onFirst: () => {
       err.write('\nStopping: generator stopped, draining the pipeline (Ctrl-C again to stop now)...\n');
       abort.abort();
-    } else {
-      err.write('\nStopping now without draining.\n');
+    },
+    onSecond: () => {
+      err.write('\nSecond Ctrl-C: stopping now without draining; records left in Kafka are not stored.\n');
       stopNow.abort();
-    }
-  };
-  const stopNow = new AbortController();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
 
   const progress = new ProgressLine();
   let produced = 0;
-  let lastProduced = 0;
-  let lastTick = Date.now();
-  let eventsPerSecond = 0;
+  let last = { at: Date.now(), produced: 0, stored: 0 };
   const ticker = setInterval(() => {
     void twin.lag().then(
       (lag) => {
         const now = Date.now();
-        eventsPerSecond = Math.round(((produced - lastProduced) * 1000) / Math.max(1, now - lastTick));
-        lastProduced = produced;
-        lastTick = now;
-        progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond, twin.consumerFailures()));
+        const stored = twin.stats.stages.sink.passed;
+        const seconds = Math.max(0.001, (now - last.at) / 1000);
+        const eventsPerSecond = Math.round((produced - last.produced) / seconds);
+        const storedPerSecond = Math.round((stored - last.stored) / seconds);
+        last = { at: now, produced, stored };
+        progress.show(formatProgress(twin.stats, produced, lag, eventsPerSecond, storedPerSecond, twin.consumerFailures()));
+        const verdict = abort.signal.aborted || seeking > 0 ? undefined : lagWatch.add(lag, now);
+        if (verdict)
+          err.write(
+            `\n${verdict.kind === 'behind' ? 'warning: ' : ''}${describeLagVerdict(verdict, options.generate ? options.rate : undefined)}\n`,
+          );
       },
       () => {},
     );
@@ -202,10 +264,10 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   } finally {
     clearInterval(ticker);
     await shopTraffic?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    removeTwinAddress();
+    interrupts.dispose();
+    await retention?.stop();
     await dashboard.close();
     await twin.stop();
+    address.release();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The local twin's HTTP server (node:http, no framework): the named-query API at GET /query and
- * /query/{name}?params, the live dashboard page at GET /, and its files at GET /assets/*.
+ * /query/{name}?params, the live dashboard page at GET /, its files at GET /assets/*, and the
+ * twin's control API (twin-api.ts) at /api/* and POST /events.
  * Bounded: URL length, queries in flight, header and request timeouts. Failures answer with a
  * JSON message and never a stack trace; 5xx causes go to `onError` for the log.
  */
@@ -13,6 +14,7 @@ import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { type Asset, loadDashboardAssets } from './dashboard-assets.js';
 import { DashboardPortError } from './errors.js';
 import { paramsFromSearch } from './query-string-params.js';
+import { handleTwinApiRequest, isTwinApiPath, type TwinApiContext } from './twin-api.js';
 
 /** Port when none is given: fixed, so the URL is the same every run. */
 export const DEFAULT_DASHBOARD_PORT = 8787;
@@ -40,6 +42,8 @@ export interface DashboardServerOptions {
   port?: number;
   /** @default 127.0.0.1 */
   host?: string;
+  /** The running twin's control API (/api/*, POST /events); absent, those paths answer 404. */
+  api?: TwinApiContext;
   /** Called with every 5xx cause, for the log (the client gets a request id only). */
   onError?: (error: unknown, info: { requestId: string; path: string }) => void;
 }
@@ -120,6 +124,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       }
       const { statusCode, headers, body } = await answer;
       return send(res, statusCode, headers, body, method === 'HEAD');
+    }
+
+    if (options.api && isTwinApiPath(pathname)) {
+      const { statusCode, headers, body } = await handleTwinApiRequest(req, pathname, options.api);
+      return send(res, statusCode, headers, body, false);
     }
 
     const asset = assets.get(pathname);

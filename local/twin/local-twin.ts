@@ -30,6 +30,8 @@ import {
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
 import { readDeploymentMode } from './deployment-mode.js';
+import { lockStoreFolder, pgliteFolder } from './local-store.js';
+import type { OwnerFile } from './owner-file.js';
 import { TwinStats } from './twin-stats.js';
 
 /** The poller mode the mappings emulate and the format of their failure destination. */
@@ -48,6 +50,8 @@ export interface TwinOptions {
   onWarning?: (message: string) => void;
   /** Backoff between retries of a failed invocation, for every stage. @default the mapping's default */
   retryBackoff?: RetryBackoff;
+  /** Named in the PGlite folder's owner file. @default "tributary start" */
+  command?: string;
   /** Wraps each stage's handler before its mapping calls it (fault injection in tests). */
   wrapHandler?: (stage: StageName, handler: StageHandler) => EsmHandler;
   /** @default the dev environment's mode in cdk.json (readDeploymentMode) */
@@ -84,6 +88,8 @@ export interface LocalTwin {
   readonly cluster: KafkaCluster;
   readonly store: SqlClient;
   readonly storeDescription: string;
+  /** The PGlite folder's owner file, held until stop() (undefined on PostgreSQL). */
+  readonly storeOwner?: OwnerFile;
   readonly stats: TwinStats;
   readonly mappings: Readonly<Record<StageName, EventSourceMapping>>;
   readonly cdc?: TwinCdc;
@@ -99,6 +105,12 @@ export interface LocalTwin {
   /** Offset lag per stage. */
   lag(): Promise<Record<StageName, number>>;
   /**
+   * Moves a stage's consumer group: its mapping stops (finishing and committing what it runs), the
+   * group's offsets go to the first record at or after `to` (epoch ms; -2 earliest, -1 latest),
+   * and a new mapping starts from there. Records after that point are consumed again.
+   */
+  seekStage(stage: StageName, to: number): Promise<StageSeek>;
+  /**
    * Waits until every stage has consumed everything before it (lag 0 everywhere twice in a row),
    * or the timeout passes. Returns whether it drained.
    */
@@ -109,13 +121,24 @@ export interface LocalTwin {
   stop(): Promise<void>;
 }
 
+export interface StageSeek {
+  stage: StageName;
+  groupId: string;
+  topic: string;
+  partitions: { partition: number; offset: string }[];
+}
+
 export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
   const { pipeline } = options;
   const mode = options.mode ?? readDeploymentMode();
   const stats = new TwinStats();
-  const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
-  const cleanup: (() => Promise<unknown>)[] = [() => cluster.close()];
+  // The folder is taken before anything opens it: a second twin on it stops here, having touched nothing.
+  const folder = pgliteFolder(options.store);
+  const storeOwner = folder ? await lockStoreFolder(folder, options.command ?? 'tributary start', 0, true) : undefined;
+  const cleanup: (() => Promise<unknown>)[] = [async () => storeOwner?.release()];
   try {
+    const cluster = await openKafkaCluster(pipeline, { brokers: options.kafkaBrokers });
+    cleanup.unshift(() => cluster.close());
     const store = await openPreparedStore(options.store);
     cleanup.unshift(() => store.client.close());
     const kafka = createTwinKafka(cluster.connection);
@@ -202,6 +225,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       cluster,
       store: store.client,
       storeDescription: store.description,
+      storeOwner,
       stats,
       mappings,
       cdc,
@@ -209,6 +233,38 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       archive,
       createMapping,
       lag,
+      async seekStage(stage, to) {
+        if (cluster.embedded) {
+          // Measured: the mock's coordinator holds the stage's rejoin past kafkajs's request timeout, the
+          // consumer crashes and restarts, and a partition can stay unconsumed after that.
+          throw new Error(
+            'moving a consumer group is not supported on the embedded Kafka (its group coordinator holds the ' +
+              "stage's rejoin until the consumer crashes, which can leave a partition unconsumed); run the twin on a real Kafka with KAFKA_BROKERS",
+          );
+        }
+        const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
+        await mappings[stage].stop();
+        try {
+          const admin = kafka.admin();
+          await admin.connect();
+          let partitions: { partition: number; offset: string }[];
+          try {
+            partitions =
+              to < 0
+                ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
+                : await admin.fetchTopicOffsetsByTimestamp(topic, to);
+            // The group has no members now (its mapping stopped), which setOffsets requires.
+            await admin.setOffsets({ groupId, topic, partitions });
+          } finally {
+            await admin.disconnect();
+          }
+          return { stage, groupId, topic, partitions: partitions.sort((a, b) => a.partition - b.partition) };
+        } finally {
+          // The stage runs again whether or not the move worked.
+          mappings[stage] = createMapping(stage);
+          await mappings[stage].start();
+        }
+      },
       async drain(timeoutMs, signal) {
         const deadline = Date.now() + timeoutMs;
         let quietRounds = 0;

@@ -4,11 +4,16 @@ import type { TwinStats } from './twin-stats.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+/**
+ * eventsPerSecond: the generator's acknowledged rate over the last second; storedPerSecond: new
+ * events the sink stored in that second (they differ while the pipeline catches up).
+ */
 export function formatProgress(
   stats: TwinStats,
   produced: number,
   lag: Record<StageName, number>,
   eventsPerSecond: number,
+  storedPerSecond?: number,
   consumerFailures: Partial<Record<StageName, string>> = {},
 ): string {
   const { ingest, enrich, sink } = stats.stages;
@@ -24,7 +29,7 @@ export function formatProgress(
     `dlq ${n(stats.dlqTotal)}`,
     `lag ${lag.ingest}/${lag.enrich}/${lag.sink}`,
     `p50 ${recent.p50} ms p99 ${recent.p99} ms`,
-    `${n(eventsPerSecond)} ev/s`,
+    storedPerSecond === undefined ? `${n(eventsPerSecond)} ev/s` : `in ${n(eventsPerSecond)} ev/s, stored ${n(storedPerSecond)} ev/s`,
   ].join(' | ');
 }
 

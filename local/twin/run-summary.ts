@@ -19,6 +19,7 @@ export interface RunSummary {
   stages: Record<StageName, StageCounts>;
   dlqByReason: Record<string, number>;
   failureDestination: number;
+  /** Events in the store at the end, from every run (this run's are stages.sink.passed). */
   storedEvents: number;
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number };
   eventsPerSecond: number;
@@ -75,7 +76,7 @@ export function formatSummary(s: RunSummary): string {
     ...STAGE_NAMES.map((stage) => {
       const c = s.stages[stage];
       const extra = stage === 'sink' ? `, ${n(c.duplicates)} already stored` : '';
-      return `  ${stage.padEnd(12)} ${n(c.records)} in, ${n(c.passed)} ${stage === 'sink' ? 'stored' : 'passed'}, ${n(c.dlq)} to DLQ${extra}`;
+      return `  ${stage.padEnd(12)} ${n(c.records)} in, ${n(c.passed)} ${stage === 'sink' ? 'stored this run' : 'passed'}, ${n(c.dlq)} to DLQ${extra}`;
     }),
     `  DLQ by reason ${
       Object.entries(s.dlqByReason)
@@ -83,7 +84,7 @@ export function formatSummary(s: RunSummary): string {
         .join(', ') || 'none'
     }`,
     `  failure destination ${n(s.failureDestination)} records`,
-    `  stored events ${n(s.storedEvents)}`,
+    `  in the store  ${n(s.storedEvents)} events from all runs${s.store.startsWith('PGlite') ? ' (`tributary reset` empties it)' : ''}`,
     `  ingest-to-queryable latency p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms (${n(s.latencyMs.count)} events)`,
     `  poller mode ${s.pollerMode}; consumer restarts ${n(s.consumerRestarts)}`,
     ...Object.entries(s.consumerFailures).map(([stage, reason]) => `  CONSUMER FAILED ${stage}: ${reason}; its records are left unread`),

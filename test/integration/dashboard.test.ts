@@ -1,5 +1,6 @@
 /**
- * The live dashboard in real headless Chromium (Debian's chromium through playwright-core) over
+ * The live dashboard in real headless Chromium (found where the platform keeps it, or named by
+ * TRIBUTARY_BROWSER; see test/helpers/browser.ts) through playwright-core over
  * the local twin: embedded Kafka, the real PostgreSQL server, every stage. Generated traffic
  * flows while the page refreshes; then the pipeline drains, every widget draws a fresh answer,
  * and each number the page shows is checked against the query API asked the same question.
@@ -20,6 +21,7 @@ import { createTrafficGenerator } from '../../local/generator/storefront-traffic
 import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
 import type { Cell, QueryResult } from '../../src/analytics/index.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
+import { requireBrowser } from '../helpers/browser.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
 const EVENTS = 6_000;
@@ -80,12 +82,14 @@ describe('live dashboard in headless Chromium (twin on embedded Kafka and Postgr
   const text = (selector: string) => page.locator(selector).innerText();
 
   beforeAll(async () => {
+    // First, so a machine without a browser fails here with the install hint, having started nothing.
+    const executablePath = requireBrowser();
     store = await postgresTestStore();
     twin = await startTwin({ pipeline: definePipeline({ name: 'dash', partitions: 3 }), store: { databaseUrl: store.url } });
     server = await startDashboardServer({ store: twin.store, status: twinStatusSource(twin), port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'tributary-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
       viewport: { width: 1400, height: 900 },
     });

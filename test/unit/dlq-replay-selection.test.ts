@@ -1,7 +1,11 @@
-/** What a replay sends: one copy per record, nothing already stored, nothing without a value. */
+/**
+ * What a replay sends: one copy per record, nothing already stored, nothing without a value,
+ * nothing replayed before or unchanged unless asked again.
+ */
 import { describe, expect, it } from 'vitest';
 import type { DlqEntry } from '../../local/dlq/dlq-entry.js';
-import { planReplay, replayIdentity, replayRecord } from '../../local/dlq/replay-selection.js';
+import { failsIngestAgain } from '../../local/dlq/dlq-replay.js';
+import { planReplay, REPLAY_OF_HEADER, replayIdentity, replayRecord } from '../../local/dlq/replay-selection.js';
 
 function entry(offset: number, fields: Partial<DlqEntry> = {}): DlqEntry {
   return {
@@ -21,6 +25,30 @@ function entry(offset: number, fields: Partial<DlqEntry> = {}): DlqEntry {
 const offsets = (entries: readonly DlqEntry[]) => entries.map((e) => e.offset);
 
 describe('planReplay', () => {
+  it('skips a record replayed before: its copy back in the topic names it, even when only the original is selected', () => {
+    const original = entry(0, { eventId: 'a' });
+    const replayed = replayRecord(original, 'shop-raw');
+    const backAgain = entry(7, {
+      eventId: 'a',
+      headers: Object.entries(replayed.headers).map(([key, value]) => ({ key, value: value as Buffer })),
+    });
+    const plan = planReplay([original], new Set(), { everything: [original, entry(1, { eventId: 'b' }), backAgain] });
+    expect(plan.send).toEqual([]);
+    expect(offsets(plan.alreadyReplayed)).toEqual([0]);
+    expect(offsets(planReplay([original], new Set(), { everything: [original, backAgain], again: true }).send)).toEqual([0]);
+  });
+
+  it('holds back records whose cause is unchanged unless asked again', () => {
+    const notJson = entry(0, { stage: 'ingest', reason: 'NOT_JSON', value: Buffer.from('{nope') });
+    const fixed = entry(1, { stage: 'ingest', reason: 'NOT_JSON', value: Buffer.from('{"eventId":"x"}') });
+    expect(failsIngestAgain(notJson)).toBe(true);
+    expect(failsIngestAgain(fixed)).toBe(false);
+    const plan = planReplay([notJson, fixed], new Set(), { stillFails: failsIngestAgain });
+    expect(offsets(plan.unchanged)).toEqual([0]);
+    expect(offsets(plan.send)).toEqual([1]);
+    expect(offsets(planReplay([notJson, fixed], new Set(), { stillFails: failsIngestAgain, again: true }).send)).toEqual([0, 1]);
+  });
+
   it('skips records whose event is already stored', () => {
     const plan = planReplay([entry(0, { eventId: 'a' }), entry(1, { eventId: 'b' }), entry(2)], new Set(['a']));
     expect(offsets(plan.send)).toEqual([1, 2]);
@@ -88,6 +116,7 @@ describe('replayRecord', () => {
     expect(Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]))).toEqual({
       a: ['1', '2'],
       b: '3',
+      [REPLAY_OF_HEADER]: replayIdentity(entry(0)),
     });
   });
 

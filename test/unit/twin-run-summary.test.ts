@@ -27,8 +27,8 @@ function summary(consumerFailures: Record<string, string>) {
 describe('consumer failures in the twin output', () => {
   it('leads the progress line with the failed stages, and says nothing while all read', () => {
     const stats = new TwinStats();
-    expect(formatProgress(stats, 10, lag, 5, { enrich: 'crashed 9 times' })).toMatch(/^CONSUMER FAILED: enrich \| produced 10/);
-    expect(formatProgress(stats, 10, lag, 5, {})).not.toMatch(/CONSUMER FAILED/);
+    expect(formatProgress(stats, 10, lag, 5, undefined, { enrich: 'crashed 9 times' })).toMatch(/^CONSUMER FAILED: enrich \| produced 10/);
+    expect(formatProgress(stats, 10, lag, 5, undefined, {})).not.toMatch(/CONSUMER FAILED/);
   });
 
   it('names the mode, the restarts and each failed stage with its reason in the summary', () => {
