@@ -27,6 +27,7 @@ import { startRetentionSweep } from '../twin/raw-retention.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
 import { claimTwinAddress } from '../twin/twin-address.js';
 import { twinStatus } from '../twin/twin-status.js';
+import { storeDataDir } from './prepared-store.js';
 import { DEFAULT_LOCAL_RETENTION, parseStartOptions, type RawStartOptions } from './start-options.js';
 
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -62,7 +63,7 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     archive: options.archiveDir === undefined ? undefined : { dir: options.archiveDir },
     // The shop database (embedded PostgreSQL in .data/postgres, or SOURCE_DATABASE_URL) and its capture.
     cdc: options.cdc
-      ? { dataDir: options.dataDir ? dirname(options.dataDir) : '.data', sourceUrl: optionalEnv('SOURCE_DATABASE_URL') }
+      ? { dataDir: dirname(storeDataDir({ dataDir: options.dataDir })), sourceUrl: optionalEnv('SOURCE_DATABASE_URL') }
       : undefined,
   }).catch((error: unknown) => {
     address.release();

@@ -1,7 +1,7 @@
 /** `tributary status`: is a twin running, where, how it is doing; where the local store is and how big. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pgliteFolder, storeOwner } from '../twin/local-store.js';
+import { localStoreFolder, pgliteFolder, storeOwner } from '../twin/local-store.js';
 import { runningTwin } from '../twin/twin-address.js';
 import { TwinApiClient } from '../twin/twin-api-client.js';
 import type { TwinStatus } from '../twin/twin-status.js';
@@ -23,8 +23,9 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export async function statusCommand(options: { json?: boolean; dataDir?: string }): Promise<void> {
   const twin = runningTwin();
-  const folder = pgliteFolder({ dataDir: options.dataDir });
-  const owner = folder ? storeOwner(folder) : undefined;
+  const folder = localStoreFolder({ dataDir: options.dataDir });
+  const lockable = pgliteFolder({ dataDir: options.dataDir });
+  const owner = lockable ? storeOwner(lockable) : undefined;
   const storeInfo = folder
     ? { folder, bytes: folderBytes(folder), owner: owner ? { pid: owner.pid, command: owner.command } : null }
     : null;

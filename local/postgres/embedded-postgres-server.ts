@@ -92,6 +92,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const child: ChildProcess = spawn(binaries.postgres, args, {
     ...spawnIdentity,
+    // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and PostgreSQL
+    // would shut down on it (SIGINT = fast shutdown) under the twin that is still draining into it.
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });

@@ -19,6 +19,12 @@ export function pgliteFolder(location: StoreLocation = {}, env = process.env): s
   return resolve(location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? DEFAULT_DATA_DIR);
 }
 
+/** The folder of the twin's own store (the embedded server's or PGlite's); undefined for DATABASE_URL. */
+export function localStoreFolder(location: StoreLocation = {}, env = process.env): string | undefined {
+  if (location.databaseUrl ?? optionalEnv('DATABASE_URL', env)) return undefined;
+  return resolve(storeDataDir(location, env));
+}
+
 /** Names one store, so a CLI can tell whether the running twin serves the store it was asked about. */
 export function storeKey(location: StoreLocation = {}, env = process.env): string {
   const folder = pgliteFolder(location, env);

@@ -1,10 +1,10 @@
 /**
  * The CLI as a user runs it, in its own process: `npm start` in a pseudo-terminal (util-linux
  * `script`, so Ctrl-C reaches the whole foreground process group as from a real terminal) and
- * `bin/tributary.js` commands. Each test gets its own state folder (twin.json) and PGlite folder.
+ * `bin/tributary.js` commands. Each test gets its own state folder (twin.json) and store folder.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from './wait-for.js';
@@ -14,16 +14,26 @@ export const REPO = resolve(import.meta.dirname, '../..');
 export interface Sandbox {
   /** Holds twin.json (TRIBUTARY_STATE_DIR). */
   stateDir: string;
-  /** The PGlite folder (TRIBUTARY_DATA_DIR). */
+  /** The store's folder (TRIBUTARY_DATA_DIR). */
   dataDir: string;
   env: NodeJS.ProcessEnv;
 }
 
-export function sandbox(): Sandbox {
+/** A fresh state and store folder; store: the engine (TRIBUTARY_STORE), the embedded server by default. */
+export function sandbox(store: 'postgres' | 'pglite' = 'postgres'): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'tributary-cli-'));
+  // The embedded server runs as the OS user postgres when the tests run as root: it must enter the folder.
+  chmodSync(root, 0o755);
   const stateDir = join(root, 'state');
-  const dataDir = join(root, 'pglite');
-  const env = { ...process.env, TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_DATA_DIR: dataDir, DATABASE_URL: '', KAFKA_BROKERS: '' };
+  const dataDir = join(root, store);
+  const env = {
+    ...process.env,
+    TRIBUTARY_STORE: store,
+    TRIBUTARY_STATE_DIR: stateDir,
+    TRIBUTARY_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    KAFKA_BROKERS: '',
+  };
   return { stateDir, dataDir, env };
 }
 

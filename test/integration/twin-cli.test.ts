@@ -25,7 +25,7 @@ describe('twin and CLI on one local store', () => {
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
-    box = sandbox();
+    box = sandbox('pglite');
     twin = tributary(box, ['start', '--port', '0', '--rate', '300', '--partitions', '2', '--retention', 'off', '--invalid-share', '0.05']);
     await twin.waitForOutput('Ctrl-C stops, drains', 180_000);
     address = JSON.parse(readFileSync(join(box.stateDir, 'twin.json'), 'utf8')) as TwinFile;
