@@ -121,7 +121,8 @@ describe('change data capture in the stack', () => {
     const policy = Object.values(json.Resources).find(
       (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(id(capture.role)),
     );
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const document = policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] } | undefined;
+    const statements = document?.Statement ?? [];
     const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
     expect(secretStatements.map((s) => s.Resource)).toEqual([{ Ref: replicationSecretId }]);
   });
