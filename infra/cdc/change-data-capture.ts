@@ -8,7 +8,8 @@
  * - the connector authenticates to MSK with IAM; its service execution role may only touch the
  *   change topics, MSK Connect's internal topics and its own consumer groups;
  * - the source is a new Aurora PostgreSQL Serverless v2 cluster with rds.logical_replication=1 in
- *   its cluster parameter group, or an existing database the user names (host + secret).
+ *   its cluster parameter group and a dedicated replication user (shop-replication-user.ts), or an
+ *   existing database the user names (host + secret).
  * Opt-in: context key cdc.enabled=true (see readChangeDataCaptureConfig).
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -20,8 +21,11 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import type { FunctionSettings } from '../functions/pipeline-function.js';
 import { KAFKA_IAM_PORT, type KafkaCluster } from '../kafka/kafka-cluster.js';
+import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
+import { ShopReplicationUser } from './shop-replication-user.js';
 
 /** Converter and encoding settings shared by the worker and the connector (docs/cdc.md). */
 export const WORKER_PROPERTIES: Readonly<Record<string, string>> = {
@@ -40,7 +44,6 @@ export const DEBEZIUM_ENCODING: Readonly<Record<string, string>> = {
   'time.precision.mode': 'adaptive',
   'binary.handling.mode': 'base64',
   'interval.handling.mode': 'numeric',
-  'publication.autocreate.mode': 'filtered',
 };
 
 export interface ChangeDataCaptureConfig {
@@ -124,6 +127,8 @@ export interface ChangeDataCaptureProps {
   readonly bootstrapServers: string;
   readonly name: string;
   readonly logRetention: logs.RetentionDays;
+  /** For the replication user's custom resource function. */
+  readonly settings: FunctionSettings;
 }
 
 export class ChangeDataCapture extends Construct {
@@ -132,7 +137,10 @@ export class ChangeDataCapture extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   /** The new Aurora source, when no existing database was named. */
   readonly sourceCluster?: rds.DatabaseCluster;
-  readonly sourceSecret: secretsmanager.ISecret;
+  /** Its replication user, which the connector logs in as. */
+  readonly replicationUser?: ShopReplicationUser;
+  /** The secret the connector logs in with: the replication user's, or cdc.sourceSecretArn. */
+  readonly connectorSecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: ChangeDataCaptureProps) {
     super(scope, id);
@@ -150,10 +158,13 @@ export class ChangeDataCapture extends Construct {
 
     let host: string;
     let port: number;
+    // filtered: Debezium creates the publication of the captured tables (the user must own them);
+    // disabled: the replication user's custom resource created it as the master user.
+    let publicationMode: 'filtered' | 'disabled' = 'filtered';
     if (config.sourceHost && config.sourceSecretArn) {
       host = config.sourceHost;
       port = config.sourcePort;
-      this.sourceSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', config.sourceSecretArn);
+      this.connectorSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', config.sourceSecretArn);
       this.securityGroup.addEgressRule(ec2.Peer.ipv4(network.vpc.vpcCidrBlock), ec2.Port.tcp(port), 'source database');
     } else {
       const parameterGroup = new rds.ParameterGroup(this, 'SourceParameters', {
@@ -165,7 +176,7 @@ export class ChangeDataCapture extends Construct {
         engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
         parameterGroup,
         defaultDatabaseName: config.sourceDatabase,
-        // The generated master user has rds_replication: the connector logs in with it.
+        // Used only by the replication user's custom resource; the connector has its own user.
         credentials: rds.Credentials.fromGeneratedSecret('shop_admin', { secretName: `${props.name}-shop-source` }),
         writer: rds.ClusterInstance.serverlessV2('Writer'),
         serverlessV2MinCapacity: 0.5,
@@ -184,12 +195,18 @@ export class ChangeDataCapture extends Construct {
       host = source.clusterEndpoint.hostname;
       port = 5432;
       this.sourceCluster = source;
-      this.sourceSecret = source.secret as secretsmanager.ISecret;
-      Validations.of(source).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The connector receives these credentials at deploy time; rotating them would break it until the next deploy. Use an existing database with a rotated replication user (cdc.sourceSecretArn) and a config provider where rotation is required.',
+      acknowledge(source, NagFinding.shopSourceMasterSecretRotation);
+      this.replicationUser = new ShopReplicationUser(this, 'ReplicationUser', {
+        source,
+        databaseName: config.sourceDatabase,
+        schema: cdc.schema,
+        tables: cdc.topics.map((t) => t.table),
+        publication: cdc.publicationName,
+        secretName: `${props.name}-shop-replication`,
+        settings: props.settings,
       });
+      this.connectorSecret = this.replicationUser.secret;
+      publicationMode = 'disabled';
     }
 
     this.role = new iam.Role(this, 'ServiceExecutionRole', {
@@ -216,7 +233,7 @@ export class ChangeDataCapture extends Construct {
         resources: connectGroups.map((g) => cluster.groupArn(g)),
       }),
     );
-    this.sourceSecret.grantRead(this.role);
+    this.connectorSecret.grantRead(this.role);
     // cdk-nag names each wildcard resource as rendered in the template: acknowledge exactly those.
     const uuid = JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', Stack.of(this).resolve(cluster.clusterArn)] }] });
     const wildcards = [
@@ -248,7 +265,7 @@ export class ChangeDataCapture extends Construct {
     });
     const logGroup = new logs.LogGroup(this, 'ConnectorLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
 
-    const secretField = (field: string) => this.sourceSecret.secretValueFromJson(field).unsafeUnwrap();
+    const secretField = (field: string) => this.connectorSecret.secretValueFromJson(field).unsafeUnwrap();
     this.connector = new kafkaconnect.CfnConnector(this, 'Connector', {
       connectorName: `${props.name}-shop-cdc`,
       connectorDescription: `Debezium: shop database changes to ${cdc.topicPrefix}.<schema>.<table>`,
@@ -269,6 +286,7 @@ export class ChangeDataCapture extends Construct {
         'publication.name': cdc.publicationName,
         'table.include.list': cdc.topics.map((t) => `${cdc.schema}.${t.table}`).join(','),
         ...DEBEZIUM_ENCODING,
+        'publication.autocreate.mode': publicationMode,
         ...WORKER_PROPERTIES,
       },
       kafkaCluster: {
@@ -288,5 +306,7 @@ export class ChangeDataCapture extends Construct {
       logDelivery: { workerLogDelivery: { cloudWatchLogs: { enabled: true, logGroup: logGroup.logGroupName } } },
     });
     this.connector.node.addDependency(this.role);
+    // The user, its grants and the publication exist before the connector starts.
+    if (this.replicationUser) this.connector.node.addDependency(this.replicationUser.resource);
   }
 }

@@ -80,6 +80,7 @@ export class ChangeStages extends Construct {
       bootstrapServers: brokers.getResponseField('BootstrapBrokerStringSaslIam'),
       name: props.name,
       logRetention: props.logRetention,
+      settings: props.settings,
     });
   }
 }

@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource, type ManagedKafkaEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement } from '../kafka/kafka-access.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
@@ -130,15 +131,24 @@ export class PipelineFunction extends nodejs.NodejsFunction {
 
   /** Connects to the analytics store as its master user, reading the credentials from Secrets Manager. */
   bindStoreAdmin(database: AnalyticsDatabase): this {
-    const secret = database.cluster.secret;
-    if (!secret) throw new Error('the analytics database has no master secret');
+    this.bindClusterAdminCredentials(database.cluster, database.databaseName);
+    database.cluster.connections.allowDefaultPortFrom(this.settings.network.functionSecurityGroup, `${this.shortName} function`);
+    return this;
+  }
+
+  /**
+   * The master user of an Aurora cluster's database: host, port, database and the master secret's
+   * ARN in the environment, and read access to that secret. The network path is the caller's.
+   */
+  bindClusterAdminCredentials(cluster: rds.DatabaseCluster, databaseName: string): this {
+    const secret = cluster.secret;
+    if (!secret) throw new Error(`the Aurora cluster ${cluster.node.path} has no master secret`);
     this.addEnvironment('DB_SECRET_ARN', secret.secretArn);
-    this.addEnvironment('DB_HOST', database.cluster.clusterEndpoint.hostname);
-    this.addEnvironment('DB_PORT', database.cluster.clusterEndpoint.port.toString());
-    this.addEnvironment('DB_NAME', database.databaseName);
+    this.addEnvironment('DB_HOST', cluster.clusterEndpoint.hostname);
+    this.addEnvironment('DB_PORT', cluster.clusterEndpoint.port.toString());
+    this.addEnvironment('DB_NAME', databaseName);
     this.trustAmazonCertificates();
     secret.grantRead(this);
-    database.cluster.connections.allowDefaultPortFrom(this.settings.network.functionSecurityGroup, `${this.shortName} function`);
     return this;
   }
 

@@ -30,6 +30,16 @@ export const NagFinding = {
     reason:
       'The Aurora master secret is read only by the deploy-time migration custom resource; the functions authenticate with short-lived IAM tokens and hold no password.',
   },
+  shopSourceMasterSecretRotation: {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      "The new shop source's master secret is read only by the deploy-time custom resource that applies the shop schema and creates the replication user; the connector logs in with the replication user's own secret.",
+  },
+  connectorSecretRotation: {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The connector receives these credentials at deploy time; rotating them would break it until the next deploy. Use an existing database with a rotated replication user (cdc.sourceSecretArn) and a config provider where rotation is required.',
+  },
   deletionProtectionOff: {
     id: 'AwsSolutions-RDS10',
     reason:

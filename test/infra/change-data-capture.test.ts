@@ -4,8 +4,10 @@
  * MSK, a role scoped to the change and internal topics, an Aurora source with logical replication,
  * and the catalogue and orders functions with one mapping per change topic from the definition.
  */
+import { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { readChangeDataCaptureConfig } from '../../infra/cdc/change-data-capture.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
@@ -68,6 +70,73 @@ describe('change data capture in the stack', () => {
     const mappings = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     const topics = mappings.flatMap((m) => (m.Properties?.Topics as string[] | undefined) ?? []);
     for (const stage of definePipeline().changeCapture.stages) expect(topics).toContain(stage.inputTopic);
+  });
+
+  it('a new source: the connector logs in as the replication user, created by a custom resource after the cluster', () => {
+    const { json, stack } = buildStack(PLUGIN);
+    const capture = stack.changeStages?.capture;
+    const source = capture?.sourceCluster;
+    const replication = capture?.replicationUser;
+    if (!capture || !source?.secret || !replication) throw new Error('expected a new Aurora source with its replication user');
+    const id = (c: IConstruct) => stack.getLogicalId((CfnElement.isCfnElement(c) ? c : c.node.defaultChild) as CfnElement);
+    const replicationSecretId = id(replication.secret);
+    const masterSecretId = id(source.secret);
+    const cdc = definePipeline().changeCapture;
+
+    // A generated secret for `debezium`, without the characters that break connection strings.
+    const secret = json.Resources[replicationSecretId];
+    expect(secret?.Type).toBe('AWS::SecretsManager::Secret');
+    const generate = secret?.Properties?.GenerateSecretString as { SecretStringTemplate: unknown; ExcludeCharacters: string };
+    // The template joins in the master secret's ARN (for multi-user rotation), so it is an intrinsic.
+    expect(JSON.stringify(generate.SecretStringTemplate)).toContain('\\"username\\":\\"debezium\\"');
+    for (const c of [' ', '"', "'", '@', '/', '\\', ':', '?', '#', '&', '%']) expect(generate.ExcludeCharacters).toContain(c);
+
+    // The custom resource waits for the cluster and its writer, and is given the captured tables and the publication.
+    const resource = Object.entries(json.Resources).find(([, r]) => r.Type === 'Custom::TributaryShopReplicationUser');
+    expect(resource).toBeDefined();
+    const [resourceId, custom] = resource as [string, (typeof json.Resources)[string]];
+    const writer = Object.entries(json.Resources).find(
+      ([, r]) => r.Type === 'AWS::RDS::DBInstance' && JSON.stringify(r.Properties?.DBClusterIdentifier).includes(id(source)),
+    )?.[0];
+    expect(writer).toBeDefined();
+    expect(custom.DependsOn).toEqual(expect.arrayContaining([id(source), writer]));
+    expect(JSON.parse(String(custom.Properties?.Tables))).toEqual(cdc.topics.map((t) => t.table));
+    expect(custom.Properties?.Publication).toBe(cdc.publicationName);
+    // Its function reads the master secret (to log in) and the replication secret (the password to set).
+    const fnEnv = JSON.stringify(json.Resources[id(replication.function)]?.Properties?.Environment);
+    expect(fnEnv).toContain(masterSecretId);
+    expect(fnEnv).toContain(replicationSecretId);
+
+    // The connector: the replication secret's username and password, never the master's; after the user exists;
+    // the publication made by the custom resource.
+    const connector = json.Resources[id(capture.connector)];
+    const config = connector?.Properties?.ConnectorConfiguration as Record<string, unknown>;
+    expect(JSON.stringify(config['database.user'])).toContain(replicationSecretId);
+    expect(JSON.stringify(config['database.password'])).toContain(replicationSecretId);
+    expect(JSON.stringify(config)).not.toContain(masterSecretId);
+    expect(config['publication.autocreate.mode']).toBe('disabled');
+    expect(connector?.DependsOn).toContain(resourceId);
+
+    // The service execution role reads the replication secret and no other.
+    const policy = Object.values(json.Resources).find(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(id(capture.role)),
+    );
+    const document = policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] } | undefined;
+    const statements = document?.Statement ?? [];
+    const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements.map((s) => s.Resource)).toEqual([{ Ref: replicationSecretId }]);
+  });
+
+  it('an existing source: the connector logs in with the named secret and Debezium creates the publication', () => {
+    const existing = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-cdc-AbCdEf';
+    const { json, stack, template } = buildStack({ ...PLUGIN, 'cdc.sourceHost': 'shop.example.internal', 'cdc.sourceSecretArn': existing });
+    expect(stack.changeStages?.capture.replicationUser).toBeUndefined();
+    template.resourceCountIs('Custom::TributaryShopReplicationUser', 0);
+    const connector = Object.values(json.Resources).find((r) => r.Type === 'AWS::KafkaConnect::Connector');
+    const config = connector?.Properties?.ConnectorConfiguration as Record<string, unknown>;
+    expect(config['database.hostname']).toBe('shop.example.internal');
+    expect(JSON.stringify(config['database.password'])).toContain(existing);
+    expect(config['publication.autocreate.mode']).toBe('filtered');
   });
 
   it('refuses an incomplete configuration, naming every missing key', () => {
