@@ -192,11 +192,11 @@ function explain(error: unknown, location: S3ArchiveLocation): unknown {
       { cause: error },
     );
   if (name === 'NoSuchBucket') return new S3ArchiveError(`bucket ${location.bucket} does not exist (${url})`, { cause: error });
+  if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch')
+    return new S3ArchiveError(`the AWS credentials were refused for ${url}: ${(error as Error).message}`, { cause: error });
   if (name === 'AccessDenied' || status === 403)
     return new S3ArchiveError(`access denied to ${url} (reading needs s3:ListBucket and s3:GetObject): ${(error as Error).message}`, {
       cause: error,
     });
-  if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch')
-    return new S3ArchiveError(`the AWS credentials were refused for ${url}: ${(error as Error).message}`, { cause: error });
   return new S3ArchiveError(`reading ${url} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
