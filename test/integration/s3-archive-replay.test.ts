@@ -42,7 +42,14 @@ const ENV_KEYS = [
 ] as const;
 
 function rawRecord(i: number, at: number): ArchiveInputRecord {
-  const event = { eventId: `t-${i}`, type: 'product_view', source: 'web', occurredAt: new Date(at).toISOString(), userId: `u-${i}`, sku: 'SKU-1' };
+  const event = {
+    eventId: `t-${i}`,
+    type: 'product_view',
+    source: 'web',
+    occurredAt: new Date(at).toISOString(),
+    userId: `u-${i}`,
+    sku: 'SKU-1',
+  };
   return {
     partition: i % 2,
     offset: String(i),
@@ -145,7 +152,12 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
     kafka = await startEmbeddedKafka({ brokers: 1, topics: [{ name: RAW_TOPIC, partitions: 2 }] });
     process.env.KAFKA_BROKERS = kafka.bootstrapServers;
 
-    const s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({
+      endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     // The twin's archive, uploaded as `aws s3 sync` would (manifest included, .incoming/ not).
     const twinDir = join(work, 'twin');
@@ -226,7 +238,12 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
 
   it("replays Firehose's raw files: values rebuilt from the Glue columns, keyed by user or device, each event once", async () => {
     const before = (await readRaw()).length;
-    const result = await run({ from: '2026-11-03T09:00:00Z', to: '2026-11-03T10:00:00Z', archive: `s3://${BUCKET}/aws`, archiveCacheDir: cacheDir });
+    const result = await run({
+      from: '2026-11-03T09:00:00Z',
+      to: '2026-11-03T10:00:00Z',
+      archive: `s3://${BUCKET}/aws`,
+      archiveCacheDir: cacheDir,
+    });
     expect(result.error).toBeUndefined();
     expect(result.err).toContain('sent 3 of 3 records');
     const sent = (await readRaw()).slice(before);
@@ -243,7 +260,13 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
   }, 120_000);
 
   it('says what is wrong, in one line: empty range, missing bucket, refused or absent credentials', async () => {
-    const empty = await run({ from: '2026-10-01', to: '2026-10-01', archive: `s3://${BUCKET}/twin`, archiveCacheDir: cacheDir, dryRun: true });
+    const empty = await run({
+      from: '2026-10-01',
+      to: '2026-10-01',
+      archive: `s3://${BUCKET}/twin`,
+      archiveCacheDir: cacheDir,
+      dryRun: true,
+    });
     expect(empty.error).toBeUndefined();
     expect(empty.err).toBe(
       `nothing to replay: no archived raw records with event times from 2026-10-01T00:00:00.000Z to 2026-10-02T00:00:00.000Z in s3://${BUCKET}/twin\n`,
