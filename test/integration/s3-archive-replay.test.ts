@@ -18,12 +18,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplayHeader } from '../../local/archive/archive-replay.js';
 import { type ArchiveInputRecord, toArchiveRow } from '../../local/archive/archive-row.js';
 import { ParquetFileWriter } from '../../local/archive/parquet-file-writer.js';
+import { queryCommand } from '../../local/commands/query.js';
 import { replayCommand } from '../../local/commands/replay.js';
 import { type EmbeddedKafka, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { readTopicToEnd, type TopicMessage } from '../../local/kafka/read-topic.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { GLUE_TABLE_COLUMNS, glueColumnName } from '../../src/pipeline/archive-glue-columns.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
+import { postgresTestStore, type TestStore } from '../helpers/stores.js';
 
 const BUCKET = 'tributary-archive';
 const HOUR = Date.parse('2026-11-03T09:00:00.000Z');
@@ -39,6 +41,7 @@ const ENV_KEYS = [
   'AWS_SHARED_CREDENTIALS_FILE',
   'AWS_CONFIG_FILE',
   'KAFKA_BROKERS',
+  'DATABASE_URL',
 ] as const;
 
 function rawRecord(i: number, at: number): ArchiveInputRecord {
@@ -58,6 +61,21 @@ function rawRecord(i: number, at: number): ArchiveInputRecord {
     value: Buffer.from(JSON.stringify(event)),
     headers: [{ key: 'traceparent', value: Buffer.from([0, 1, 255]) }],
   };
+}
+
+function enrichedRecord(i: number, at: number, sku: string): ArchiveInputRecord {
+  const event = {
+    eventId: `e-${i}`,
+    type: 'product_view',
+    source: 'web',
+    occurredAt: new Date(at).toISOString(),
+    receivedAt: new Date(at + 5).toISOString(),
+    userId: `u-${i}`,
+    sessionId: `s-${i}`,
+    sku,
+    enrichment: { productName: sku, category: 'home', valueUsd: 5, revenueUsd: null, country: 'FR', deviceClass: 'desktop', isBot: false },
+  };
+  return { partition: 0, offset: String(i), timestamp: at + 10, key: null, value: Buffer.from(JSON.stringify(event)), headers: [] };
 }
 
 /** What replay must rebuild from each Firehose row (fields absent from a row are left out). */
@@ -131,6 +149,7 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
   let server: S3rver;
   let kafka: EmbeddedKafka;
   let endpoint: string;
+  let store: TestStore | undefined;
   const twinRecords = [
     rawRecord(1, HOUR + 60_000),
     rawRecord(2, HOUR + 30 * 60_000),
@@ -167,6 +186,13 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
       'storefront-archive-raw',
       twinRecords.map((r) => toArchiveRow('raw', 'storefront-raw', r)),
     );
+    await writer.write(
+      'enriched',
+      'storefront-archive-enriched',
+      [0, 1, 2, 3].map((i) =>
+        toArchiveRow('enriched', 'storefront-enriched', enrichedRecord(i, HOUR + i * 60_000, i < 3 ? 'SKU-A' : 'SKU-B')),
+      ),
+    );
     writer.close();
     for (const path of filesUnder(twinDir).filter((p) => !p.includes('.incoming'))) {
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `twin/${relative(twinDir, path)}`, Body: readFileSync(path) }));
@@ -191,6 +217,7 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
   afterAll(async () => {
     await kafka?.stop();
     await server?.close();
+    await store?.dispose();
     for (const [key, value] of savedEnv) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
@@ -257,6 +284,38 @@ describe('replay from an S3 archive (s3rver, embedded Kafka)', () => {
     expect(String(byId.get('f-1')?.key)).toBe('u-7');
     expect(String(byId.get('f-2')?.key)).toBe('d-9');
     expect(byId.get('f-3')?.key).toBeNull();
+  }, 120_000);
+
+  it('answers a named query over the S3 archive (twin layout), reading the downloaded window', async () => {
+    store = await postgresTestStore();
+    process.env.DATABASE_URL = store.url;
+    const out: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await queryCommand('top', ['dimension=sku', 'metric=events'], {
+        from: '2026-11-03T09:00:00Z',
+        to: '2026-11-03T10:00:00Z',
+        archive: `s3://${BUCKET}/twin`,
+        archiveCacheDir: cacheDir,
+        json: true,
+      });
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const result = JSON.parse(out.join('')) as { rows: unknown[][]; sources: string[] };
+    expect(result.sources).toEqual(['archive:product_minute']);
+    expect(result.rows.map((row) => [row[0], row.at(-1)])).toEqual([
+      ['SKU-A', 3],
+      ['SKU-B', 1],
+    ]);
+    await expect(
+      queryCommand('top', ['dimension=sku', 'metric=events'], { archive: `s3://${BUCKET}/twin`, archiveCacheDir: cacheDir }),
+    ).rejects.toThrow('--archive needs --from and --to: the window names the files to download');
   }, 120_000);
 
   it('says what is wrong, in one line: empty range, missing bucket, refused or absent credentials', async () => {
