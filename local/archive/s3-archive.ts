@@ -95,14 +95,17 @@ interface ListedObject {
 export async function syncS3ArchiveRange(options: S3SyncOptions): Promise<S3SyncResult> {
   const { location, role, range } = options;
   const client = options.client ?? defaultS3Client();
+  const ownClient = options.client === undefined;
   const dir = join(options.cacheDir ?? DEFAULT_ARCHIVE_CACHE_DIR, location.bucket, ...location.prefix.split('/').filter(Boolean));
   const root = location.prefix ? `${location.prefix}/` : '';
   try {
     await checkRemoteManifest(client, location, root);
     const objects: ListedObject[] = [];
     for (const date of datesInRange(range)) {
-      for (const object of await listAll(client, location.bucket, `${root}${role}/event_date=${date}/`)) {
-        const hour = /\/event_hour=(\d{2})\/[^/]+\.parquet$/.exec(object.key)?.[1];
+      const datePrefix = `${root}${role}/event_date=${date}/`;
+      for (const object of await listAll(client, location.bucket, datePrefix)) {
+        // Exactly <date prefix>event_hour=HH/<name>.parquet: anything else (or a key that would leave the cache) is not ours.
+        const hour = /^event_hour=(\d{2})\/[^/]+\.parquet$/.exec(object.key.slice(datePrefix.length))?.[1];
         if (hour === undefined) continue;
         const start = Date.parse(`${date}T${hour}:00:00Z`);
         if (start < range.toMs && start + HOUR_MS > range.fromMs) objects.push(object);
@@ -123,6 +126,8 @@ export async function syncS3ArchiveRange(options: S3SyncOptions): Promise<S3Sync
     return { dir, objects: objects.length, downloaded: missing.length, downloadedBytes: totalBytes };
   } catch (error) {
     throw explain(error, location);
+  } finally {
+    if (ownClient) client.destroy();
   }
 }
 
@@ -191,6 +196,8 @@ function explain(error: unknown, location: S3ArchiveLocation): unknown {
       `no AWS credentials to read ${url} (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role provides them)`,
       { cause: error },
     );
+  if (error instanceof Error && /Region is missing/i.test(error.message))
+    return new S3ArchiveError(`no AWS region to read ${url} (set AWS_REGION, or a region in the profile)`, { cause: error });
   if (name === 'NoSuchBucket') return new S3ArchiveError(`bucket ${location.bucket} does not exist (${url})`, { cause: error });
   if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch')
     return new S3ArchiveError(`the AWS credentials were refused for ${url}: ${(error as Error).message}`, { cause: error });
