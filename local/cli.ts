@@ -118,6 +118,7 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .option('--from <time>', 'window start: a UTC date (2026-11-01) or an ISO 8601 time; older than the store: read from the archive')
     .option('--to <time>', 'window end: a UTC date (through the end of that day) or an ISO 8601 time')
     .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
+    .option('--archive <url>', 'read an S3 archive instead (s3://bucket/prefix; the window is downloaded to .data/archive-cache)')
     .option(
       '--store-retention <duration>',
       'treat the store as holding only this much recent history (e.g. 7d); older is read from the archive',
@@ -136,6 +137,7 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .option('--to <time>', 'event times before: a UTC date (through the end of that day) or an ISO 8601 time')
     .option('--dry-run', 'count what would be sent, send nothing')
     .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
+    .option('--archive <url>', 'read an S3 archive instead (s3://bucket/prefix; the range is downloaded to .data/archive-cache)')
     .option('--json', 'also print the counts as JSON')
     .action(async (options: ReplayCommandOptions) => {
       const { replayCommand } = await import('./commands/replay.js');

@@ -21,6 +21,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ArchiveDefinition, ArchivedTopicRole, ArchiveStreamDefinition } from '../../src/pipeline/archive-definition.js';
+import { GLUE_TABLE_COLUMNS, glueColumnName } from '../../src/pipeline/archive-glue-columns.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
 import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 
@@ -33,54 +34,6 @@ export interface TopicArchiveProps {
 }
 
 type Column = { name: string; type: string };
-
-const ENRICHMENT =
-  'struct<productname:string,category:string,valueusd:double,revenueusd:double,country:string,deviceclass:string,browser:string,os:string,isbot:boolean>';
-
-/** Columns of each archive table: the JSON fields of the topic's values (Glue names are lowercase; the OpenX SerDe matches keys case-insensitively). */
-const TABLE_COLUMNS: Record<ArchivedTopicRole, Column[]> = {
-  raw: [
-    ['eventid', 'string'],
-    ['type', 'string'],
-    ['schemaversion', 'int'],
-    ['source', 'string'],
-    // As sent: ISO 8601 with a zone or epoch milliseconds.
-    ['occurredat', 'string'],
-    ['userid', 'string'],
-    ['deviceid', 'string'],
-    ['sessionid', 'string'],
-    ['ip', 'string'],
-    ['useragent', 'string'],
-    ['sku', 'string'],
-    ['orderid', 'string'],
-    ['quantity', 'int'],
-    ['itemcount', 'int'],
-    ['price', 'double'],
-    ['cartvalue', 'double'],
-    ['currency', 'string'],
-    ['query', 'string'],
-  ].map(([name, type]) => ({ name: name as string, type: type as string })),
-  enriched: [
-    ['eventid', 'string'],
-    ['type', 'string'],
-    ['schemaversion', 'int'],
-    ['source', 'string'],
-    // ISO 8601 UTC after ingest; from_iso8601_timestamp() in Athena.
-    ['occurredat', 'string'],
-    ['receivedat', 'string'],
-    ['userid', 'string'],
-    ['deviceid', 'string'],
-    ['sessionid', 'string'],
-    ['sku', 'string'],
-    ['orderid', 'string'],
-    ['quantity', 'int'],
-    ['itemcount', 'int'],
-    ['price', 'double'],
-    ['cartvalue', 'double'],
-    ['currency', 'string'],
-    ['enrichment', ENRICHMENT],
-  ].map(([name, type]) => ({ name: name as string, type: type as string })),
-};
 
 const PARTITION_KEYS: Column[] = [
   { name: 'event_date', type: 'string' },
@@ -210,7 +163,7 @@ export class TopicArchive extends Construct {
           'storage.location.template': `${location}event_date=\${event_date}/event_hour=\${event_hour}/`,
         },
         storageDescriptor: {
-          columns: TABLE_COLUMNS[role],
+          columns: GLUE_TABLE_COLUMNS[role].map((c) => ({ name: glueColumnName(c), type: c.type })),
           location,
           inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',

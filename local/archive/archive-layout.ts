@@ -89,17 +89,22 @@ export function checkArchiveManifest(root: string, options: { create: boolean })
     writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
     return true;
   }
+  checkManifestText(root, readFileSync(path, 'utf8'));
+  return true;
+}
+
+/** Checks a manifest's text (read from `where`: a folder, or an S3 archive's URL). */
+export function checkManifestText(where: string, text: string): void {
   let manifest: Partial<Manifest>;
   try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as Partial<Manifest>;
+    manifest = JSON.parse(text) as Partial<Manifest>;
   } catch (error) {
-    throw new ArchiveVersionError(root, `${MANIFEST_FILE} is not JSON (${(error as Error).message})`);
+    throw new ArchiveVersionError(where, `${MANIFEST_FILE} is not JSON (${(error as Error).message})`);
   }
   if (manifest.format !== ARCHIVE_FORMAT || manifest.version !== ARCHIVE_FORMAT_VERSION) {
     throw new ArchiveVersionError(
-      root,
+      where,
       `written as ${String(manifest.format)} version ${String(manifest.version)}; this version of Tributary reads and writes ${ARCHIVE_FORMAT} version ${ARCHIVE_FORMAT_VERSION} only (use another folder, or the version that wrote it)`,
     );
   }
-  return true;
 }

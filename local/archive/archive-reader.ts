@@ -11,12 +11,19 @@ import { checkArchiveManifest, listPartitionFiles, listPartitions, type Partitio
 
 const HOUR_MS = 3_600_000;
 
+import { GLUE_TABLE_COLUMNS, glueColumnName } from '../../src/pipeline/archive-glue-columns.js';
 import { ARCHIVE_COLUMN_NAMES } from './archive-schema.js';
 import { CorruptArchiveFileError } from './errors.js';
 import { sqlLiteral } from './sql-literal.js';
 
 export interface ArchiveFileSet {
+  /** Files of the twin's shape (every column of archive-schema.ts). */
   readonly files: readonly string[];
+  /**
+   * Raw files written by Firehose on AWS (the Glue table's columns only: the event's fields, no
+   * Kafka metadata): replay rebuilds records from them. Listed for the raw role only.
+   */
+  readonly firehoseFiles: readonly string[];
   /** Files left out, each with the reason. */
   readonly skipped: readonly CorruptArchiveFileError[];
 }
@@ -27,7 +34,7 @@ export interface TimeRange {
 }
 
 export class ArchiveReader {
-  private readonly checked = new Map<string, CorruptArchiveFileError | null>();
+  private readonly checked = new Map<string, FileCheck>();
 
   private constructor(
     readonly dir: string,
@@ -60,7 +67,7 @@ export class ArchiveReader {
 
   /** The readable files whose event hour overlaps [fromMs, toMs) (either may be infinite). */
   async files(role: ArchivedTopicRole, range: TimeRange): Promise<ArchiveFileSet> {
-    if (!this.exists) return { files: [], skipped: [] };
+    if (!this.exists) return { files: [], firehoseFiles: [], skipped: [] };
     // The folders that exist, kept when their hour overlaps the range (ranges may span centuries).
     const wanted = this.partitions(role).filter((p) => {
       const start = Date.parse(`${p.date}T${p.hour}:00:00Z`);
@@ -69,13 +76,16 @@ export class ArchiveReader {
     const candidates = wanted.flatMap((partition) => listPartitionFiles(this.dir, role, partition));
     await this.checkAll(candidates);
     const files: string[] = [];
+    const firehoseFiles: string[] = [];
     const skipped: CorruptArchiveFileError[] = [];
     for (const file of candidates) {
-      const problem = await this.check(file);
-      if (problem) skipped.push(problem);
+      const checked = await this.check(file);
+      if (checked.shape === 'firehose-raw' && role === 'raw') firehoseFiles.push(file);
+      else if (checked.shape === 'firehose-raw') skipped.push(new CorruptArchiveFileError(file, 'a Firehose raw file under another topic'));
+      else if (checked.problem) skipped.push(checked.problem);
       else files.push(file);
     }
-    return { files, skipped };
+    return { files, firehoseFiles, skipped };
   }
 
   /** Reads a file whole: finds damage the footer check cannot (a corrupt page). */
@@ -88,7 +98,7 @@ export class ArchiveReader {
       // A mistake in this statement is ours, not the file's: never blame a file for it.
       if (/^(Binder|Parser|Catalog) Error/.test((error as Error).message)) throw error;
       const problem = new CorruptArchiveFileError(file, `cannot be read: ${(error as Error).message}`, { cause: error });
-      this.checked.set(checkKey(file), problem);
+      this.checked.set(checkKey(file), { shape: 'twin', problem });
       return problem;
     }
   }
@@ -101,44 +111,54 @@ export class ArchiveReader {
       const reader = await this.connection.runAndReadAll(`SELECT file_name, name FROM parquet_schema(${fileListSql(unchecked)})`);
       const names = new Map<string, Set<string>>(unchecked.map((file) => [file, new Set()]));
       for (const row of reader.getRowObjects()) names.get(String(row.file_name))?.add(String(row.name));
-      for (const [file, columns] of names) {
-        const missing = ARCHIVE_COLUMN_NAMES.filter((name) => !columns.has(name));
-        this.checked.set(
-          checkKey(file),
-          missing.length > 0
-            ? new CorruptArchiveFileError(file, `not an archive file of this version: no column ${missing.join(', ')}`)
-            : null,
-        );
-      }
+      for (const [file, columns] of names) this.checked.set(checkKey(file), classify(file, columns));
     } catch {
       // One of them is unreadable: check() reads each on its own and names it.
     }
   }
 
-  private async check(file: string): Promise<CorruptArchiveFileError | null> {
+  private async check(file: string): Promise<FileCheck> {
     const key = checkKey(file);
     const known = this.checked.get(key);
     if (known !== undefined) return known;
-    let problem: CorruptArchiveFileError | null = null;
+    let checked: FileCheck;
     try {
       const reader = await this.connection.runAndReadAll(`SELECT name FROM parquet_schema(${sqlLiteral(file)})`);
-      const names = new Set(reader.getRowObjects().map((row) => String(row.name)));
-      const missing = ARCHIVE_COLUMN_NAMES.filter((name) => !names.has(name));
-      if (missing.length > 0)
-        problem = new CorruptArchiveFileError(file, `not an archive file of this version: no column ${missing.join(', ')}`);
+      checked = classify(file, new Set(reader.getRowObjects().map((row) => String(row.name))));
     } catch (error) {
-      problem = new CorruptArchiveFileError(file, `not a readable Parquet file (truncated or corrupt): ${(error as Error).message}`, {
-        cause: error,
-      });
+      checked = {
+        shape: 'twin',
+        problem: new CorruptArchiveFileError(file, `not a readable Parquet file (truncated or corrupt): ${(error as Error).message}`, {
+          cause: error,
+        }),
+      };
     }
-    this.checked.set(key, problem);
-    return problem;
+    this.checked.set(key, checked);
+    return checked;
   }
 
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+interface FileCheck {
+  readonly shape: 'twin' | 'firehose-raw';
+  readonly problem: CorruptArchiveFileError | null;
+}
+
+const FIREHOSE_RAW_COLUMN_NAMES = GLUE_TABLE_COLUMNS.raw.map(glueColumnName);
+
+/** A file of the twin's shape, a raw file written by Firehose (the raw Glue table's columns), or neither. */
+function classify(file: string, columns: ReadonlySet<string>): FileCheck {
+  const missing = ARCHIVE_COLUMN_NAMES.filter((name) => !columns.has(name));
+  if (missing.length === 0) return { shape: 'twin', problem: null };
+  if (FIREHOSE_RAW_COLUMN_NAMES.every((name) => columns.has(name))) return { shape: 'firehose-raw', problem: null };
+  return {
+    shape: 'twin',
+    problem: new CorruptArchiveFileError(file, `not an archive file of this version: no column ${missing.join(', ')}`),
+  };
 }
 
 /** Files are never rewritten in place; a changed size means another file under the same name. */

@@ -10,13 +10,11 @@ import { AnalyticsError } from '../../src/analytics/errors.js';
 import { ARCHIVE_SOURCE_PREFIX, runHistoricalQuery } from '../../src/analytics/historical-query.js';
 import { type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
-import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
-import { ArchiveReader } from '../archive/archive-reader.js';
 import { localArchiveTables } from '../archive/archive-tables.js';
-import { ArchiveError } from '../archive/errors.js';
 import { storeHorizon } from '../archive/store-horizon.js';
 import { CliUsageError } from '../cli-error.js';
 import type { TwinApiClient } from '../twin/twin-api-client.js';
+import { openArchiveSource } from './archive-source.js';
 import { accessStoreForReading, openStoreBesideTwin, twinServing } from './store-access.js';
 import { formatTable } from './table-format.js';
 import { parseRangeTime } from './time-range-options.js';
@@ -29,6 +27,9 @@ export interface QueryOptions {
   from?: string;
   to?: string;
   archiveDir?: string;
+  /** s3://bucket/prefix: read the S3 archive (the window's files downloaded to .data/archive-cache). */
+  archive?: string;
+  archiveCacheDir?: string;
   storeRetention?: string;
 }
 
@@ -158,13 +159,10 @@ async function runWithHistory(
     if (retentionMs === undefined)
       throw new CliUsageError(`--store-retention must be a duration such as 7d or 12h, got "${options.storeRetention}"`);
   }
-  let reader: ArchiveReader;
-  try {
-    reader = await ArchiveReader.open(options.archiveDir ?? DEFAULT_ARCHIVE_DIR);
-  } catch (error) {
-    if (error instanceof ArchiveError) throw new CliUsageError(error.message);
-    throw error;
-  }
+  if (options.archive !== undefined && (params.from === undefined || params.to === undefined))
+    throw new CliUsageError('--archive needs --from and --to: the window names the files to download');
+  const range = { fromMs: Date.parse(params.from ?? ''), toMs: Date.parse(params.to ?? '') };
+  const { reader } = await openArchiveSource(options, 'enriched', range);
   try {
     if (!reader.exists) return await runNamedQuery(store, name, params);
     const now = new Date();

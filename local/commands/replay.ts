@@ -2,17 +2,16 @@
  * `tributary replay --topic raw --from <time> --to <time> [--dry-run]`: sends archived raw records
  * of an event-time range back into the raw topic of the running twin (or KAFKA_BROKERS), with
  * their original keys and headers plus the replay headers. Already stored events change nothing
- * (the sink is idempotent); records rejected before a fix are stored now.
+ * (the sink is idempotent); records rejected before a fix are stored now. `--archive s3://...`
+ * reads an S3 archive in the twin's layout (the range's files are downloaded first).
  */
 import { parseBrokerList } from '../../src/config/env.js';
 import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
-import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
-import { ArchiveReader } from '../archive/archive-reader.js';
 import { type ReplayResult, replayArchive } from '../archive/archive-replay.js';
-import { ArchiveError } from '../archive/errors.js';
 import { CliUsageError } from '../cli-error.js';
 import { resolveBrokers } from '../twin/twin-address.js';
+import { openArchiveSource } from './archive-source.js';
 import { parseRangeTime } from './time-range-options.js';
 
 export interface ReplayCommandOptions {
@@ -21,6 +20,10 @@ export interface ReplayCommandOptions {
   to?: string;
   dryRun?: boolean;
   archiveDir?: string;
+  /** s3://bucket/prefix: read the S3 archive (files of the range downloaded to .data/archive-cache). */
+  archive?: string;
+  /** Cache root for --archive (default .data/archive-cache). */
+  archiveCacheDir?: string;
   json?: boolean;
 }
 
@@ -37,19 +40,12 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
   const from = parseRangeTime('--from', options.from);
   const to = parseRangeTime('--to', options.to);
   if (to <= from) throw new CliUsageError(`--to (${to.toISOString()}) must be after --from (${from.toISOString()})`);
-  const dir = options.archiveDir ?? DEFAULT_ARCHIVE_DIR;
-  let reader: ArchiveReader;
-  try {
-    reader = await ArchiveReader.open(dir);
-  } catch (error) {
-    if (error instanceof ArchiveError) throw new CliUsageError(error.message);
-    throw error;
-  }
+  const { reader, where } = await openArchiveSource(options, 'raw', { fromMs: from.getTime(), toMs: to.getTime() });
   const err = process.stderr;
   let publisher: RecordPublisher | undefined;
   try {
     if (!reader.exists)
-      throw new CliUsageError(`${dir} holds no archive (the twin writes one while it runs; --archive-dir names another folder)`);
+      throw new CliUsageError(`${where} holds no archive (the twin writes one while it runs; --archive-dir names another folder)`);
     let topic = '(dry run)';
     let brokers = '';
     if (!options.dryRun) {
@@ -69,7 +65,7 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<Repl
     if (options.json) process.stdout.write(`${JSON.stringify({ ...result, skipped: result.skipped.map((s) => s.message) }, null, 2)}\n`);
     if (result.records === 0) {
       err.write(
-        `nothing to replay: no archived raw records with event times from ${from.toISOString()} to ${to.toISOString()} in ${dir}\n`,
+        `nothing to replay: no archived raw records with event times from ${from.toISOString()} to ${to.toISOString()} in ${where}\n`,
       );
       return result;
     }
