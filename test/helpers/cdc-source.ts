@@ -12,7 +12,7 @@ import { readTopicsToEnd } from '../../local/kafka/read-topic.js';
 import { changePosition } from '../../src/cdc/change-event-reader.js';
 import type { ChangeEvent } from '../../src/cdc/debezium-envelope.js';
 import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
-import { TEST_DATABASE_URL } from './stores.js';
+import { onTestServer, TEST_DATABASE_URL } from './stores.js';
 
 export interface SourceDatabase {
   readonly url: string;
@@ -21,19 +21,9 @@ export interface SourceDatabase {
   dispose(): Promise<void>;
 }
 
-async function onServer<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function sourceDatabase(): Promise<SourceDatabase> {
   const name = `tributary_cdc_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
+  await onTestServer((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString() });
@@ -46,7 +36,7 @@ export async function sourceDatabase(): Promise<SourceDatabase> {
     },
     async dispose() {
       await client.end();
-      await onServer(async (c) => {
+      await onTestServer(async (c) => {
         // A database with replication slots cannot be dropped.
         const slots = await c.query<{ slot_name: string; active_pid: number | null }>(
           'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1',

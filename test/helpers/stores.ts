@@ -20,7 +20,8 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+/** Runs fn with a client connected to the test server's default database (creating and dropping databases). */
+export async function onTestServer<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
@@ -33,7 +34,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 /** A new, migrated and seeded database on the real server; dropped by dispose(). */
 export async function postgresTestStore(): Promise<TestStore> {
   const name = `tributary_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await onTestServer((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   const client = createPostgresClient({ connectionString: url.toString() });
@@ -44,7 +45,7 @@ export async function postgresTestStore(): Promise<TestStore> {
     url: url.toString(),
     async dispose() {
       await client.close();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onTestServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }

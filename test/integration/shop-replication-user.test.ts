@@ -13,21 +13,11 @@ import { migrateShop } from '../../src/shop/shop-database.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { type SourceDatabase, sourceDatabase } from '../helpers/cdc-source.js';
-import { TEST_DATABASE_URL } from '../helpers/stores.js';
+import { onTestServer } from '../helpers/stores.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const PUBLICATION = `shop_cdc_publication_${suffix}`;
-
-async function onServer<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A client logged in as `user` with `password` on the source database. */
 async function loginAs<T>(source: SourceDatabase, user: string, password: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -58,7 +48,7 @@ describe('the shop replication user on PostgreSQL', () => {
     await migrateShop(master);
     await seedShop(master);
     // RDS and Aurora have this role; a stand-in on the test server (created once, concurrent runs tolerated).
-    await onServer((c) =>
+    await onTestServer((c) =>
       c.query(`DO $$ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication') THEN CREATE ROLE rds_replication WITH REPLICATION NOLOGIN; END IF;
       EXCEPTION WHEN duplicate_object THEN NULL; END $$`),
@@ -69,7 +59,7 @@ describe('the shop replication user on PostgreSQL', () => {
     await master?.close();
     await source?.dispose();
     // The database (with the grants and default privileges) is gone: the roles can be dropped.
-    await onServer(async (c) => {
+    await onTestServer(async (c) => {
       for (const role of new Set(roles)) await c.query(`DROP ROLE IF EXISTS "${role}"`);
     });
   });
@@ -77,9 +67,13 @@ describe('the shop replication user on PostgreSQL', () => {
   it('RDS mode, run twice: a member of rds_replication that logs in, reads every captured table, and has the publication', async () => {
     const user = `debezium_rds_${suffix}`;
     await ensureReplicationUser(master, spec(user, 'first-password-1', 'rds'));
-    const before = await onServer((c) => c.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [user]));
+    const before = await onTestServer((c) =>
+      c.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [user]),
+    );
     await ensureReplicationUser(master, spec(user, 'second-password-2', 'rds'));
-    const after = await onServer((c) => c.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [user]));
+    const after = await onTestServer((c) =>
+      c.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [user]),
+    );
     // The second run changed the password (a rotated or replaced secret).
     expect(before.rows[0]?.rolpassword).toMatch(/^SCRAM-SHA-256\$/);
     expect(after.rows[0]?.rolpassword).toMatch(/^SCRAM-SHA-256\$/);
