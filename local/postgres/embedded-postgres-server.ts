@@ -55,7 +55,24 @@ const LOGICAL_REPLICATION_SETTINGS = {
   max_connections: 200,
 } as const;
 
+/** How long a start waits for the backends of a server stopped a moment ago to let go of its shared memory. */
+const SHARED_MEMORY_WAIT_MS = 15_000;
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const deadline = Date.now() + SHARED_MEMORY_WAIT_MS;
+  for (;;) {
+    try {
+      return await startServer(options);
+    } catch (error) {
+      // Restarted right after a stop, PostgreSQL can refuse while the old backends are still exiting.
+      const busy = error instanceof EmbeddedPostgresError && error.message.includes('pre-existing shared memory block');
+      if (!busy || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function startServer(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const binaries = findPostgresBinaries();
   const dataDir = resolve(options.dataDir);
   const identity = serverIdentity();
