@@ -185,8 +185,12 @@ export async function startChangeCapture(options: ChangeCaptureOptions): Promise
   async function createSlotAndSnapshot(): Promise<bigint> {
     // The exported snapshot lives as long as this replication connection stays open and idle.
     const replication = new pg.Client({ ...connection, replication: 'database' } as pg.ClientConfig);
+    // A server going away mid-snapshot fails the pending query; without a listener pg would also
+    // throw the connection's 'error' event out of the process.
+    replication.on('error', (error) => warn(`snapshot replication connection: ${error.message}`));
     await replication.connect();
     const snapshotDb = new pg.Client(connection);
+    snapshotDb.on('error', (error) => warn(`snapshot connection: ${error.message}`));
     await snapshotDb.connect();
     try {
       const version = Number((await catalog.query<{ v: string }>('SHOW server_version_num')).rows[0]?.v ?? 0);
