@@ -47,16 +47,8 @@ export interface PartitionRecordsInfo {
 }
 
 /** The SQS / SNS destination message: one per failed batch, no payload. */
-export interface BatchFailureEnvelope {
-  requestContext: FailureEnvelope['requestContext'];
-  responseContext: FailureEnvelope['responseContext'];
-  version: '1.0';
-  timestamp: string;
-  KafkaBatchInfo: {
-    batchSize: number;
-    eventSourceArn?: string;
-    bootstrapServers: string;
-    payloadSize: number;
+export interface BatchFailureEnvelope extends Omit<FailureEnvelope, 'KafkaBatchInfo' | 'payload'> {
+  KafkaBatchInfo: Omit<FailureEnvelope['KafkaBatchInfo'], 'recordInfo'> & {
     /** Keyed "<topic>-<partition>". */
     recordsInfo: Record<string, PartitionRecordsInfo>;
   };
