@@ -265,10 +265,11 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
   } finally {
     clearInterval(ticker);
     await shopTraffic?.stop();
-    interrupts.dispose();
     await retention?.stop();
     await dashboard.close();
     await twin.stop();
     address.release();
+    // Last: an interrupt's late echo during teardown must still find a listener.
+    interrupts.dispose();
   }
 }
