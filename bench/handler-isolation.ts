@@ -7,10 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../functions/enrich/handler.js';
-import { createIngestHandler } from '../functions/ingest/handler.js';
-import type { StageHandler } from '../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../functions/sink/handler.js';
+import type { StageHandler } from '../functions/shared/batch-handler.js';
+import { createStageHandler } from '../functions/shared/stage-handlers.js';
 import { DEFAULT_EVENT_SOURCE_ARN } from '../local/esm/failure-envelope.js';
 import { openKafkaCluster } from '../local/kafka/kafka-cluster.js';
 import { ReferenceDataCache, storeReferenceData } from '../src/enrichment/reference-data.js';
@@ -84,12 +82,11 @@ export async function measureIsolatedHandlers(options: IsolationOptions): Promis
   const publisher = createKafkaPublisher(createKafka(cluster.connection));
   try {
     const logger = new Logger({ serviceName: 'tributary-bench', logLevel: 'ERROR' });
-    const common = { pipeline, publisher, logger };
-    const handlers: Record<StageName, StageHandler> = {
-      ingest: createIngestHandler(common),
-      enrich: createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData(client)) }),
-      sink: createSinkHandler({ ...common, store: client }),
-    };
+    const deps = { pipeline, publisher, logger, store: client, reference: new ReferenceDataCache(storeReferenceData(client)) };
+    const handlers = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
+      StageName,
+      StageHandler
+    >;
     const source = {
       eventSource: 'aws:kafka' as const,
       eventSourceArn: DEFAULT_EVENT_SOURCE_ARN,

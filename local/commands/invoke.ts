@@ -4,10 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import type { MskEvent } from '../../src/kafka/msk-event.js';
 import { pipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
@@ -48,7 +45,6 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   const publisher = printingPublisher(process.stdout);
   const logger = new Logger({ serviceName: stage, logLevel: 'WARN' });
   let outcome: StageOutcome | undefined;
-  const common = { pipeline, publisher, logger, onOutcome: (o: StageOutcome) => (outcome = o) };
 
   checkTopics(stage, event, eventPath);
   const location = { dataDir: options.dataDir };
@@ -61,14 +57,8 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   }
   const store = stage === 'ingest' ? undefined : await openStoreForWriting(`tributary invoke ${stage}`, location);
   try {
-    let handler: StageHandler;
-    if (stage === 'ingest') handler = createIngestHandler(common);
-    else if (stage === 'enrich')
-      handler = createEnrichHandler({
-        ...common,
-        reference: new ReferenceDataCache(storeReferenceData((store as NonNullable<typeof store>).client)),
-      });
-    else handler = createSinkHandler({ ...common, store: (store as NonNullable<typeof store>).client });
+    const needs = store ? { store: store.client, reference: new ReferenceDataCache(storeReferenceData(store.client)) } : {};
+    const handler = createStageHandler(stage, { pipeline, publisher, logger, onOutcome: (o: StageOutcome) => (outcome = o), ...needs });
     const response = await handler(event);
     const summary = outcome ? { ...outcome, latenciesMs: undefined } : {};
     process.stderr.write(

@@ -4,10 +4,8 @@
  * handler modules that run on Lambda.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { defineArchive } from '../../src/pipeline/archive-definition.js';
@@ -146,13 +144,12 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     cleanup.unshift(() => publisher.close());
     // Handlers log warnings only: the progress line and the summary tell the story.
     const logger = new Logger({ serviceName: 'tributary-twin', logLevel: 'ERROR' });
-    const common = { pipeline, publisher, logger, onOutcome: stats.record.bind(stats) };
     const reference = new ReferenceDataCache(storeReferenceData(store.client));
-    const handlers: Record<StageName, StageHandler> = {
-      ingest: createIngestHandler(common),
-      enrich: createEnrichHandler({ ...common, reference }),
-      sink: createSinkHandler({ ...common, store: store.client }),
-    };
+    const deps = { pipeline, publisher, logger, reference, store: store.client, onOutcome: stats.record.bind(stats) };
+    const handlers = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
+      StageName,
+      StageHandler
+    >;
     const createMapping = (stage: StageName): EventSourceMapping =>
       new EventSourceMapping({
         stage: pipeline.stages[stage],

@@ -5,7 +5,7 @@
  */
 import { logLevel } from 'kafkajs';
 import pg from 'pg';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import type {
   ConsumerRestartPolicy,
   EsmHandler,

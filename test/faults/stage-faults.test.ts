@@ -3,7 +3,7 @@
  * rebalancing while batches are in flight, and a poison record that makes a handler throw every time.
  */
 import { describe, expect, it } from 'vitest';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import type { EsmHandler } from '../../local/esm/event-source-mapping.js';
 import { FailureCondition } from '../../local/esm/failure-envelope.js';
 import type { SequencedSource } from '../../local/verify/sequenced-producer.js';
