@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { memoiseUntilFailure } from '../../src/async/memoise-until-failure.js';
 import { optionalEnv } from '../../src/config/env.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { connectionFromEnv, createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
@@ -62,12 +63,6 @@ export function lambdaStageHandler<S extends KafkaStage>(stage: S, factory: Stag
 
 /** Builds a handler on first call and reuses it while the instance is warm. */
 export function lazyHandler<A extends unknown[], R>(build: () => Promise<(...args: A) => Promise<R>>): (...args: A) => Promise<R> {
-  let built: Promise<(...args: A) => Promise<R>> | undefined;
-  return async (...args) => {
-    built ??= build().catch((error: unknown) => {
-      built = undefined; // a failed cold start is retried on the next invocation
-      throw error;
-    });
-    return (await built)(...args);
-  };
+  const built = memoiseUntilFailure(build); // a failed cold start is retried on the next invocation
+  return async (...args) => (await built.get())(...args);
 }
