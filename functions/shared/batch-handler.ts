@@ -37,7 +37,11 @@ export interface BatchHandlerOptions<Outcome> extends Omit<HandlerDependencies<O
 
 export function createBatchHandler<Outcome>(options: BatchHandlerOptions<Outcome>): StageHandler {
   const { run, report, publisher, logger, metrics, onOutcome } = options;
-  return async (event) => {
+  return async (event, context) => {
+    if (context) {
+      logger.addContext(context); // request id, function name and cold start on every line logged
+      metrics?.captureColdStartMetric(context.functionName);
+    }
     const { outputs, outcome } = await run(decodeMskEvent(event));
     await publisher.publish(outputs);
     report(outcome, logger, metrics);

@@ -76,6 +76,8 @@ export class EventSourceMapping {
     this.warn = config.onWarning ?? ((message) => process.stderr.write(`[esm ${config.functionName}] ${message}\n`));
     this.invoker = new FunctionInvoker({
       functionName: config.functionName,
+      functionArn: this.functionArn,
+      memoryMb: this.stage.memoryMb,
       handler: config.handler,
       timeoutMs: this.stage.timeoutSeconds * 1000,
       source: this.source,
