@@ -3,11 +3,12 @@
  * the bench build a stage's handler here, from its ports. A Lambda entry point imports its own
  * stage's factory only, so its bundle holds no other stage's code.
  */
-import { enrichHandler } from '../enrich/enrich-handler.js';
-import { ingestHandler } from '../ingest/ingest-handler.js';
-import { sinkHandler } from '../sink/sink-handler.js';
+
 import type { StageHandler } from './batch-handler.js';
 import { catalogueHandler, ordersHandler } from './change-stage-handler.js';
+import { enrichHandler } from './enrich-handler.js';
+import { ingestHandler } from './ingest-handler.js';
+import { sinkHandler } from './sink-handler.js';
 import type { KafkaStage, StageDependencies, StageHandlerFactory } from './stage-dependencies.js';
 
 export const stageHandlerFactories: { readonly [S in KafkaStage]: StageHandlerFactory<S> } = {
