@@ -11,6 +11,7 @@ import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js'
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import { pipeline } from '../src/pipeline/definition.js';
 import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
+import { seedReferenceData } from '../src/reference/seed-reference-data.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
 import { sinkBatch } from '../src/stages/sink.js';
@@ -18,7 +19,6 @@ import { SINK_TABLES } from '../src/store/event-writer.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
-import { seedReferenceData } from '../src/store/seed-reference-data.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import { makeStageRecords } from './stage-records.js';
 

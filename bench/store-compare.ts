@@ -14,11 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../local/postgres/embedded-postgres-server.js';
 import { pipeline } from '../src/pipeline/definition.js';
+import { seedReferenceData } from '../src/reference/seed-reference-data.js';
 import { sinkBatch } from '../src/stages/sink.js';
 import { migrate } from '../src/store/migrate.js';
 import { createPgliteThreadClient } from '../src/store/pglite-thread-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
-import { seedReferenceData } from '../src/store/seed-reference-data.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import { makeStageRecords } from './stage-records.js';
 

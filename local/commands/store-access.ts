@@ -73,7 +73,7 @@ async function openCurrentStore(location: StoreLocation): Promise<{ client: SqlC
   const [{ loadMigrations, migrate }, { openStoreClient }, { seedReferenceData }] = await Promise.all([
     import('../../src/store/migrate.js'),
     import('./prepared-store.js'),
-    import('../../src/store/seed-reference-data.js'),
+    import('../../src/reference/seed-reference-data.js'),
   ]);
   const { client, description } = await openStoreClient(location);
   try {

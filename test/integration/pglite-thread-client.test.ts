@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isStoreUnreachable } from '../../src/analytics/store-failure.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createPgliteClient } from '../../src/store/pglite-client.js';
 import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
-import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 
 const TYPES_SQL = `SELECT

@@ -1,8 +1,9 @@
 /** Seeds the sample reference data (idempotent upserts), so the default pipeline enriches meaningfully. */
-import { SAMPLE_USD_RATES } from '../reference/currency-rates.js';
-import { sampleIpRanges } from '../reference/ip-ranges.js';
-import { productCatalogue } from '../reference/product-catalogue.js';
-import type { SqlClient } from './sql-client.js';
+
+import type { SqlClient } from '../store/sql-client.js';
+import { SAMPLE_USD_RATES } from './currency-rates.js';
+import { sampleIpRanges } from './ip-ranges.js';
+import { productCatalogue } from './product-catalogue.js';
 
 export async function seedReferenceData(client: SqlClient): Promise<void> {
   const products = productCatalogue();
