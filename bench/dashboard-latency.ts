@@ -22,10 +22,10 @@ import { startDashboardServer } from '../local/dashboard/dashboard-server.js';
 import { twinStatusSource } from '../local/dashboard/twin-status-source.js';
 import { runGenerator } from '../local/generator/rate-limited-producer.js';
 import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
+import type { StoreLocation } from '../local/store/open-store.js';
 import { startTwin } from '../local/twin/local-twin.js';
 import { runNamedQuery } from '../src/analytics/index.js';
 import { definePipeline } from '../src/pipeline/definition.js';
-import type { StoreLocation } from '../src/store/open-store.js';
 
 const TARGET_MS = 200;
 /** How long the first answer of every widget is waited for before measuring anyway. */

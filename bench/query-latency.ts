@@ -11,11 +11,11 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createPgliteClient } from '../local/store/pglite-client.js';
 import { parseDuration } from '../src/analytics/duration.js';
 import { runNamedQuery } from '../src/analytics/named-queries.js';
 import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../src/store/freshness-buckets.js';
 import { migrate } from '../src/store/migrate.js';
-import { createPgliteClient } from '../src/store/pglite-client.js';
 import { createPostgresClient } from '../src/store/postgres-client.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 

@@ -4,10 +4,10 @@
  */
 
 import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
+import { sampleReferenceData } from '../local/reference/sample-reference-data.js';
 import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
 import type { KafkaRecord, OutputRecord } from '../src/kafka/msk-event.js';
 import type { PipelineDefinition } from '../src/pipeline/definition.js';
-import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
 

@@ -10,12 +10,12 @@
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { createPgliteClient } from '../local/store/pglite-client.js';
 import type { KafkaRecord } from '../src/kafka/msk-event.js';
 import type { PipelineDefinition } from '../src/pipeline/definition.js';
 import { sinkBatch } from '../src/stages/sink.js';
 import { SINK_TABLES, writeBatchSql } from '../src/store/event-writer.js';
 import { LATENCY_BUCKET_BOUNDS_MS } from '../src/store/freshness-buckets.js';
-import { createPgliteClient } from '../src/store/pglite-client.js';
 import type { SqlClient, SqlQueryable } from '../src/store/sql-client.js';
 import type { InsertMethodResult, StoreCeilingResult } from './bench-results.js';
 import type { BenchStore } from './bench-stores.js';

@@ -3,8 +3,9 @@
  * API when a twin serves that store (sub-second, and the twin stays the folder's only owner),
  * else by opening it directly, holding the PGlite folder's owner file while it does.
  */
-import type { StoreLocation } from '../../src/store/open-store.js';
+
 import type { SqlClient } from '../../src/store/sql-client.js';
+import type { StoreLocation } from '../store/open-store.js';
 import { lockStoreFolder, pgliteFolder, storeKey, storeOwner } from '../twin/local-store.js';
 import { runningTwin } from '../twin/twin-address.js';
 import { TwinApiClient } from '../twin/twin-api-client.js';

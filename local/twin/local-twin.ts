@@ -12,7 +12,6 @@ import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/ref
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { defineArchive } from '../../src/pipeline/archive-definition.js';
 import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
-import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { ArchiveConsumer } from '../archive/archive-consumer.js';
 import { ChangeStats } from '../cdc/change-stats.js';
@@ -29,6 +28,7 @@ import {
 } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
+import type { StoreLocation } from '../store/open-store.js';
 import { readDeploymentMode } from './deployment-mode.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';

@@ -5,9 +5,9 @@
  * change-data-capture source); outside vitest (benchmarks) the fallback is 127.0.0.1:5432/test.
  */
 import pg from 'pg';
+import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
 import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
-import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
 import { recountRollups } from '../../local/verify/rollup-recount.js';
-import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
 import { REPO, type RunningProcess, runTributary, type Sandbox, sandbox, tributary } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import type { SqlClient, SqlQueryable } from '../../src/store/sql-client.js';
 import { runPgliteQuery, runPgliteReadOnlyQuery } from './pglite-queries.js';
-import type { SqlClient, SqlQueryable } from './sql-client.js';
 
 /** Opens (creating if needed) an embedded database in dataDir; in memory when dataDir is omitted. */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {

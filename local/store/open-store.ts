@@ -2,10 +2,10 @@
  * Opens the store the local twin and the CLI use: DATABASE_URL when set, else PGlite in a data
  * folder, run in a worker thread.
  */
-import { optionalEnv } from '../config/env.js';
+import { optionalEnv } from '../../src/config/env.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
 import { createPgliteThreadClient } from './pglite-thread-client.js';
-import { createPostgresClient } from './postgres-client.js';
-import type { SqlClient } from './sql-client.js';
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
 

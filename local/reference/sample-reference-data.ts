@@ -1,9 +1,9 @@
 /** The sample reference data in memory, as the store holds it after seeding (fixtures, benchmarks, tests). */
-import { IpCountryIndex } from '../enrichment/ip-country-index.js';
-import type { ReferenceData } from '../enrichment/reference-data.js';
-import { SAMPLE_USD_RATES } from './currency-rates.js';
-import { sampleIpRanges } from './ip-ranges.js';
-import { productCatalogue } from './product-catalogue.js';
+import { IpCountryIndex } from '../../src/enrichment/ip-country-index.js';
+import type { ReferenceData } from '../../src/enrichment/reference-data.js';
+import { SAMPLE_USD_RATES } from '../../src/reference/currency-rates.js';
+import { sampleIpRanges } from '../../src/reference/ip-ranges.js';
+import { productCatalogue } from '../../src/reference/product-catalogue.js';
 
 export function sampleReferenceData(): ReferenceData {
   return {

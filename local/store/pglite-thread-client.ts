@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type SqlClient, type SqlQueryable, StoreUnavailableError } from '../../src/store/sql-client.js';
 import {
   type PgliteReply,
   type PgliteRequest,
@@ -13,7 +14,6 @@ import {
   type PgliteWorkerReady,
   receiveError,
 } from './pglite-thread-protocol.js';
-import { type SqlClient, type SqlQueryable, StoreUnavailableError } from './sql-client.js';
 
 // Node 20 does not run module hooks (tsx's `--import tsx`) in worker threads (nodejs/node#47747),
 // so the worker starts from a CommonJS line that registers tsx's require hook: the worker's

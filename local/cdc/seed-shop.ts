@@ -1,7 +1,7 @@
 /** Seeds the shop database with the sample catalogue and rates the analytics store is seeded with (idempotent). */
-import { SAMPLE_USD_RATES } from '../reference/currency-rates.js';
-import { productCatalogue } from '../reference/product-catalogue.js';
-import type { SqlClient } from '../store/sql-client.js';
+import { SAMPLE_USD_RATES } from '../../src/reference/currency-rates.js';
+import { productCatalogue } from '../../src/reference/product-catalogue.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
 
 export async function seedShop(client: SqlClient): Promise<void> {
   const products = productCatalogue();
