@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
-import { recountRollups } from '../../local/verify/rollup-recount.js';
 import { REPO, type RunningProcess, runTributary, type Sandbox, sandbox, tributary } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { recountRollups } from '../verify/rollup-recount.js';
 
 interface TwinFile {
   pid: number;

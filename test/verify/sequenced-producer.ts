@@ -3,9 +3,10 @@
  * bounded number in flight, re-sends a batch whose publish failed (faults make that happen), and
  * records in the ledger exactly what Kafka acknowledged.
  */
+
+import type { GeneratedRecord, TrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../../src/kafka/msk-event.js';
-import type { GeneratedRecord, TrafficGenerator } from '../generator/storefront-traffic.js';
 import { SEQUENCE_HEADER } from './sequence-header.js';
 import type { Expectation, SequenceLedger } from './sequence-ledger.js';
 

@@ -4,8 +4,8 @@
  * (a stage restarted or scaled out during a fault included).
  */
 import type { Kafka } from 'kafkajs';
+import type { EventSourceMapping } from '../../local/esm/event-source-mapping.js';
 import { type PipelineDefinition, STAGE_NAMES } from '../../src/pipeline/definition.js';
-import type { EventSourceMapping } from '../esm/event-source-mapping.js';
 import { readStageCommits } from './committed-offsets.js';
 
 export interface DrainOptions {

@@ -8,11 +8,11 @@
  * forward headers), and into the store by event id.
  */
 import type { Kafka } from 'kafkajs';
+import { type DlqEntry, eventIdOf, parseDlqMessage, parseFailureMessage } from '../../local/dlq/dlq-entry.js';
+import type { TopicMessage } from '../../local/kafka/read-topic.js';
+import { readTopicsToEnd } from '../../local/kafka/read-topic.js';
 import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
-import { type DlqEntry, eventIdOf, parseDlqMessage, parseFailureMessage } from '../dlq/dlq-entry.js';
-import type { TopicMessage } from '../kafka/read-topic.js';
-import { readTopicsToEnd } from '../kafka/read-topic.js';
 import { type PartitionCommit, stageCommits } from './committed-offsets.js';
 import type { FaultRow } from './fault-row.js';
 import { type RollupRecount, recountRollups } from './rollup-recount.js';
