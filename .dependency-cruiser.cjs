@@ -4,36 +4,29 @@
  * docs/architecture.md explains the layers.
  */
 const project = '^(src|functions|infra|local|bench|test)/';
+
+/** Each layer's rule: the folders it may import (besides packages). */
+const layers = [
+  ['src-stands-alone', 'src', ['src'], 'src/ is the shipped core: it imports only src/ and packages.'],
+  ['functions-use-src', 'functions', ['src', 'functions'], 'Lambda handlers import src/ and each other only.'],
+  ['infra-uses-src', 'infra', ['src', 'infra'], 'The CDK app imports src/ (pipeline definition, contracts) and infra/ only.'],
+  [
+    'local-uses-src-and-functions',
+    'local',
+    ['src', 'functions', 'local'],
+    'The twin and CLI run the shipped code: src/, functions/ and local/ only.',
+  ],
+];
+
 module.exports = {
   forbidden: [
-    {
-      name: 'src-stands-alone',
-      comment: 'src/ is the shipped core: it imports only src/ and packages.',
+    ...layers.map(([name, folder, allowed, comment]) => ({
+      name,
+      comment,
       severity: 'error',
-      from: { path: '^src/' },
-      to: { path: project, pathNot: '^src/' },
-    },
-    {
-      name: 'functions-use-src',
-      comment: 'Lambda handlers import src/ and each other only.',
-      severity: 'error',
-      from: { path: '^functions/' },
-      to: { path: project, pathNot: '^(src|functions)/' },
-    },
-    {
-      name: 'infra-uses-src',
-      comment: 'The CDK app imports src/ (pipeline definition, contracts) and infra/ only.',
-      severity: 'error',
-      from: { path: '^infra/' },
-      to: { path: project, pathNot: '^(src|infra)/' },
-    },
-    {
-      name: 'local-uses-src-and-functions',
-      comment: 'The twin and CLI run the shipped code: src/, functions/ and local/ only.',
-      severity: 'error',
-      from: { path: '^local/' },
-      to: { path: project, pathNot: '^(src|functions|local)/' },
-    },
+      from: { path: `^${folder}/` },
+      to: { path: project, pathNot: `^(${allowed.join('|')})/` },
+    })),
     {
       name: 'nothing-imports-tests',
       comment: 'Only tests import test/.',
