@@ -145,21 +145,22 @@ export async function groupsSeekCommand(stage: string, options: { to?: string })
 async function resetStoppedGroup(stage: StageName, to: number): Promise<StageSeek> {
   const { kafka, pipeline } = connect('tributary-groups-seek');
   const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
+  const partitions = await offsetsForTime(kafka, topic, to, { readRecords: false });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [group] = (await admin.describeGroups([groupId])).groups;
-    if (group && group.members.length > 0) {
+    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+  } catch (error) {
+    if (error instanceof Error && /no running instances/.test(error.message)) {
       throw new CliUsageError(
-        `the ${groupId} group has ${group.members.length} member(s) running; stop its consumers first, or seek through a running twin`,
+        `the ${groupId} group has running members (${error.message}); stop its consumers first, or seek through a running twin`,
       );
     }
-    const partitions = await offsetsForTime(kafka, topic, to, { readRecords: false });
-    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
-    return { stage, groupId, topic, partitions };
+    throw error;
   } finally {
     await admin.disconnect();
   }
+  return { stage, groupId, topic, partitions };
 }
 
 function describeSeek(result: StageSeek, to: string, running: boolean): string {
