@@ -10,9 +10,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { definePipeline, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
-import { type BenchOptions, BenchOptionsError, FULL, type ModeSettings, parseBenchOptions, QUICK, USAGE } from './bench-options.js';
-import { type BenchReport, evaluateTargets, relayCeiling, type ScalingPoint } from './bench-report.js';
+import { definePipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import { buildCostModel } from '../cost/cost-model.js';
+import { runStageCost } from '../cost/stage-cost-run.js';
+import {
+  type BenchOptions,
+  BenchOptionsError,
+  FULL,
+  type ModeSettings,
+  parseBenchOptions,
+  QUICK,
+  USAGE,
+} from '../harness/bench-options.js';
+import { machineInfo } from '../harness/machine-info.js';
+import { runWorker } from '../harness/worker-client.js';
+import type { PipelineTask, WorkerTask } from '../harness/worker-task.js';
+import { type BenchReport, evaluateTargets, relayCeiling, type ScalingPoint } from '../report/bench-report.js';
 import type {
   HandlerRunResult,
   PipelineRunResult,
@@ -20,14 +33,9 @@ import type {
   RelayRunResult,
   StoreCeilingResult,
   StoreKind,
-} from './bench-results.js';
-import { buildCostModel } from './cost-model.js';
-import { type CpuProfile, summariseProfile } from './cpu-profile-summary.js';
-import { machineInfo } from './machine-info.js';
-import { formatReport, reportChart } from './report-format.js';
-import { runStageCost } from './stage-cost-run.js';
-import { runWorker } from './worker-client.js';
-import type { PipelineTask, WorkerTask } from './worker-task.js';
+} from '../report/bench-results.js';
+import { type CpuProfile, summariseProfile } from '../report/cpu-profile-summary.js';
+import { formatReport, reportChart } from '../report/report-format.js';
 
 const WORKER_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_SHAPE = definePipeline();
@@ -229,7 +237,9 @@ async function main(options: BenchOptions): Promise<BenchReport> {
 
   // 4. Cost model: each handler alone, as Lambda runs it, on the store the targets are judged on.
   if (settings.stageCost) {
-    const stageCost = await run.step('handler cores without I/O: bench/stage-cost.ts', () => runStageCost(20_000, options.databaseUrl));
+    const stageCost = await run.step('handler cores without I/O: bench/cost/stage-cost.ts', () =>
+      runStageCost(20_000, options.databaseUrl),
+    );
     if (stageCost) report.stageCost = stageCost;
   }
   const targetStore: StoreKind = report.pipelines.postgres

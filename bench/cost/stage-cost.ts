@@ -2,25 +2,25 @@
  * Per-stage cost of the handlers' core on generated storefront events: microseconds per record for
  * ingest, enrich and the sink's client side (1,000-record batches, warm caches, no I/O), and sink
  * rows/s into PostgreSQL (DATABASE_URL or the local server) and PGlite.
- * Run: npx tsx bench/stage-cost.ts [--records N]
+ * Run: npx tsx bench/cost/stage-cost.ts [--records N]
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { sampleReferenceData } from '../local/reference/sample-reference-data.js';
-import { createPgliteClient } from '../local/store/pglite-client.js';
-import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
-import type { KafkaRecord } from '../src/kafka/msk-event.js';
-import { pipeline } from '../src/pipeline/definition.js';
-import { seedReferenceData } from '../src/reference/seed-reference-data.js';
-import { enrichBatch } from '../src/stages/enrich.js';
-import { ingestBatch } from '../src/stages/ingest.js';
-import { sinkBatch } from '../src/stages/sink.js';
-import { SINK_TABLES } from '../src/store/event-writer.js';
-import { migrate } from '../src/store/migrate.js';
-import { createPostgresClient } from '../src/store/postgres-client.js';
-import type { SqlClient } from '../src/store/sql-client.js';
-import { makeStageRecords } from './stage-records.js';
+import { sampleReferenceData } from '../../local/reference/sample-reference-data.js';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import { UserAgentClassifier } from '../../src/enrichment/user-agent-classifier.js';
+import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { pipeline } from '../../src/pipeline/definition.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
+import { enrichBatch } from '../../src/stages/enrich.js';
+import { ingestBatch } from '../../src/stages/ingest.js';
+import { sinkBatch } from '../../src/stages/sink.js';
+import { SINK_TABLES } from '../../src/store/event-writer.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+import { makeStageRecords } from '../harness/stage-records.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' } } });
 const total = Number(values.records);

@@ -1,5 +1,5 @@
 /** The benchmark report as a printed table and as a chart. */
-import { pipeline, STAGE_NAMES } from '../src/pipeline/definition.js';
+import { pipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { type BenchReport, relayCeiling, type ScalingPoint } from './bench-report.js';
 import { type ProbeResult, type SearchResult, STORE_KINDS, type StoreKind } from './bench-results.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
@@ -194,7 +194,7 @@ export function formatReport(report: BenchReport): string {
     }
     if (report.stageCost) {
       out.push(
-        `  bench/stage-cost.ts (cores only, no I/O): ingest ${report.stageCost.ingestMicrosPerRecord ?? '?'} µs/record, enrich ${report.stageCost.enrichMicrosPerRecord ?? '?'} µs/record`,
+        `  bench/cost/stage-cost.ts (cores only, no I/O): ingest ${report.stageCost.ingestMicrosPerRecord ?? '?'} µs/record, enrich ${report.stageCost.enrichMicrosPerRecord ?? '?'} µs/record`,
       );
     }
     out.push('');

@@ -1,7 +1,7 @@
 /** Starts a benchmark worker process for one task and resolves with its result. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { WorkerResult } from './bench-results.js';
+import type { WorkerResult } from '../report/bench-results.js';
 import type { WorkerMessage, WorkerTask } from './worker-task.js';
 
 const WORKER = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));

@@ -7,22 +7,22 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../functions/enrich/handler.js';
-import { createIngestHandler } from '../functions/ingest/handler.js';
-import type { StageHandler } from '../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../functions/sink/handler.js';
-import { DEFAULT_EVENT_SOURCE_ARN } from '../local/esm/failure-envelope.js';
-import { openKafkaCluster } from '../local/kafka/kafka-cluster.js';
-import { createPgliteClient } from '../local/store/pglite-client.js';
-import { ReferenceDataCache, storeReferenceData } from '../src/enrichment/reference-data.js';
-import { createKafka, createKafkaPublisher } from '../src/kafka/kafka-client.js';
-import type { KafkaRecord } from '../src/kafka/msk-event.js';
-import { encodeMskEvent } from '../src/kafka/msk-event-codec.js';
-import { definePipeline, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
-import type { SqlClient } from '../src/store/sql-client.js';
-import type { HandlerRunResult, IsolatedPoint, IsolatedStage } from './bench-results.js';
-import type { BenchStore } from './bench-stores.js';
-import { makeStageRecords } from './stage-records.js';
+import { createEnrichHandler } from '../../functions/enrich/handler.js';
+import { createIngestHandler } from '../../functions/ingest/handler.js';
+import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import { createSinkHandler } from '../../functions/sink/handler.js';
+import { DEFAULT_EVENT_SOURCE_ARN } from '../../local/esm/failure-envelope.js';
+import { openKafkaCluster } from '../../local/kafka/kafka-cluster.js';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
+import { createKafka, createKafkaPublisher } from '../../src/kafka/kafka-client.js';
+import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import { encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
+import { definePipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+import type { BenchStore } from '../harness/bench-stores.js';
+import { makeStageRecords } from '../harness/stage-records.js';
+import type { HandlerRunResult, IsolatedPoint, IsolatedStage } from '../report/bench-results.js';
 
 export interface IsolationOptions {
   readonly store: BenchStore;

@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreLocation } from '../local/store/open-store.js';
-import { createPgliteClient } from '../local/store/pglite-client.js';
-import { seedReferenceData } from '../src/reference/seed-reference-data.js';
-import { migrate } from '../src/store/migrate.js';
-import type { SqlClient } from '../src/store/sql-client.js';
-import { postgresTestStore } from '../test/helpers/stores.js';
-import type { StoreKind } from './bench-results.js';
+import type { StoreLocation } from '../../local/store/open-store.js';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
+import { migrate } from '../../src/store/migrate.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+import { postgresTestStore } from '../../test/helpers/stores.js';
+import type { StoreKind } from '../report/bench-results.js';
 
 export interface BenchStore {
   readonly kind: StoreKind;

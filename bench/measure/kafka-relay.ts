@@ -8,9 +8,9 @@
  * stream into ever smaller batches, hop after hop.
  */
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
-import { isTwinKafka } from '../local/kafka/twin-kafka.js';
-import { createKafkaPublisher, type RecordPublisher } from '../src/kafka/kafka-client.js';
-import type { OutputRecord } from '../src/kafka/msk-event.js';
+import { isTwinKafka } from '../../local/kafka/twin-kafka.js';
+import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
+import type { OutputRecord } from '../../src/kafka/msk-event.js';
 
 export interface RelayOptions {
   /** From createTwinKafka: the same kafkajs consumer behaviour as the mapping emulator's. */

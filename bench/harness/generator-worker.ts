@@ -2,9 +2,9 @@
  * Child process of generator-process.ts: runs the storefront generator at the rates asked, one run
  * at a time, publishing through its own Kafka producer. Started with its settings as JSON.
  */
-import { runGenerator } from '../local/generator/rate-limited-producer.js';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
-import { createKafka, createKafkaPublisher } from '../src/kafka/kafka-client.js';
+import { runGenerator } from '../../local/generator/rate-limited-producer.js';
+import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
+import { createKafka, createKafkaPublisher } from '../../src/kafka/kafka-client.js';
 import type { GeneratorReply, GeneratorRequest, GeneratorSettings } from './generator-process.js';
 
 if (!process.send) throw new Error('generator-worker.ts runs as a child process with IPC (see generator-process.ts)');

@@ -3,8 +3,8 @@
  * least-squares fit duration = fixed + marginal x records, so the cost at another batch size can be
  * estimated from the batches actually seen.
  */
-import { STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
-import type { StageTiming, StageTimings } from './bench-results.js';
+import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import type { StageTiming, StageTimings } from '../report/bench-results.js';
 
 export interface InvocationSample {
   readonly records: number;

@@ -1,5 +1,5 @@
 /** Shapes of what the benchmark measures: what workers return and what the results JSON holds. */
-import type { StageName } from '../src/pipeline/definition.js';
+import type { StageName } from '../../src/pipeline/definition.js';
 
 export const STORE_KINDS = ['postgres', 'pglite'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];

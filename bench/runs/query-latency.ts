@@ -3,7 +3,7 @@
  * with rollups kept as the sink keeps them. Runs on a fresh PostgreSQL database (dropped after)
  * and/or an in-memory PGlite.
  *
- *   npx tsx bench/query-latency.ts [--events 1000000] [--span 15m] [--runs 20] [--store postgres|pglite|both] [--keep]
+ *   npx tsx bench/runs/query-latency.ts [--events 1000000] [--span 15m] [--runs 20] [--store postgres|pglite|both] [--keep]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the server to create the
  * database on.
@@ -11,13 +11,13 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createPgliteClient } from '../local/store/pglite-client.js';
-import { parseDuration } from '../src/analytics/duration.js';
-import { runNamedQuery } from '../src/analytics/named-queries.js';
-import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../src/store/freshness-buckets.js';
-import { migrate } from '../src/store/migrate.js';
-import { createPostgresClient } from '../src/store/postgres-client.js';
-import type { SqlClient } from '../src/store/sql-client.js';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import { parseDuration } from '../../src/analytics/duration.js';
+import { runNamedQuery } from '../../src/analytics/named-queries.js';
+import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../../src/store/freshness-buckets.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
 
 const { values: args } = parseArgs({
   options: {

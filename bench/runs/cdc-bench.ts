@@ -8,26 +8,26 @@
  *    TRIBUTARY_STORE=pglite, or DATABASE_URL), the generator at --rate
  *    events/s, and a writer committing 500 order changes/s; shop commit to row applied in the
  *    mirror, p50/p99, after a warm-up; peak RSS of the twin process and PSS of the server.
- * Run: npx tsx bench/cdc-bench.ts [--rows 50000] [--rate 1000] [--seconds 40]
+ * Run: npx tsx bench/runs/cdc-bench.ts [--rows 50000] [--rate 1000] [--seconds 40]
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startChangeCapture } from '../local/cdc/change-capture.js';
-import { startShopTraffic } from '../local/cdc/shop-traffic.js';
-import { runGenerator } from '../local/generator/rate-limited-producer.js';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
-import { startEmbeddedKafka } from '../local/kafka/embedded-kafka.js';
-import { startEmbeddedPostgres } from '../local/postgres/embedded-postgres-server.js';
-import { LatencyHistogram } from '../local/twin/latency-histogram.js';
-import { startTwin } from '../local/twin/local-twin.js';
-import { optionalEnv } from '../src/config/env.js';
-import { createKafka, createKafkaPublisher } from '../src/kafka/kafka-client.js';
-import { definePipeline } from '../src/pipeline/definition.js';
-import { migrateShop } from '../src/shop/shop-database.js';
-import { createPostgresClient } from '../src/store/postgres-client.js';
+import { startChangeCapture } from '../../local/cdc/change-capture.js';
+import { startShopTraffic } from '../../local/cdc/shop-traffic.js';
+import { runGenerator } from '../../local/generator/rate-limited-producer.js';
+import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
+import { startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
+import { startEmbeddedPostgres } from '../../local/postgres/embedded-postgres-server.js';
+import { LatencyHistogram } from '../../local/twin/latency-histogram.js';
+import { startTwin } from '../../local/twin/local-twin.js';
+import { optionalEnv } from '../../src/config/env.js';
+import { createKafka, createKafkaPublisher } from '../../src/kafka/kafka-client.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
+import { migrateShop } from '../../src/shop/shop-database.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
 
 const { values } = parseArgs({
   options: {

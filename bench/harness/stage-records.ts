@@ -3,13 +3,13 @@
  * each stage receives (raw, clean, enriched), plus the mean record size on each topic.
  */
 
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
-import { sampleReferenceData } from '../local/reference/sample-reference-data.js';
-import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
-import type { KafkaRecord, OutputRecord } from '../src/kafka/msk-event.js';
-import type { PipelineDefinition } from '../src/pipeline/definition.js';
-import { enrichBatch } from '../src/stages/enrich.js';
-import { ingestBatch } from '../src/stages/ingest.js';
+import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
+import { sampleReferenceData } from '../../local/reference/sample-reference-data.js';
+import { UserAgentClassifier } from '../../src/enrichment/user-agent-classifier.js';
+import type { KafkaRecord, OutputRecord } from '../../src/kafka/msk-event.js';
+import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { enrichBatch } from '../../src/stages/enrich.js';
+import { ingestBatch } from '../../src/stages/ingest.js';
 
 export interface StageRecords {
   readonly raw: KafkaRecord[];

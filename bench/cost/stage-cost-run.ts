@@ -1,7 +1,7 @@
-/** Runs bench/stage-cost.ts (the handler cores without I/O) as it is, and reads its µs/record lines. */
+/** Runs bench/cost/stage-cost.ts (the handler cores without I/O) as it is, and reads its µs/record lines. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { StageCostBench } from './bench-report.js';
+import type { StageCostBench } from '../report/bench-report.js';
 
 const SCRIPT = fileURLToPath(new URL('./stage-cost.ts', import.meta.url));
 
@@ -27,7 +27,7 @@ export function runStageCost(records: number, databaseUrl: string): Promise<Stag
       ['--import', 'tsx', SCRIPT, '--records', String(records)],
       { env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: 600_000, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`bench/stage-cost.ts failed: ${(stderr || error.message).trim().split('\n').at(-1)}`));
+        if (error) reject(new Error(`bench/cost/stage-cost.ts failed: ${(stderr || error.message).trim().split('\n').at(-1)}`));
         else resolve(parseStageCostOutput(stdout));
       },
     );

@@ -5,7 +5,7 @@
  *  - historical query latency: named queries answered from N archived events (default 1,000,000,
  *    generated as Parquet directly with DuckDB, one file per event hour over 30 days, 1% archived twice).
  *
- *   npx tsx bench/archive-bench.ts [--write-events 200000] [--events 1000000] [--runs 5]
+ *   npx tsx bench/runs/archive-bench.ts [--write-events 200000] [--events 1000000] [--runs 5]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -13,15 +13,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { checkArchiveManifest, partitionDir } from '../local/archive/archive-layout.js';
-import { ArchiveReader } from '../local/archive/archive-reader.js';
-import { toArchiveRow } from '../local/archive/archive-row.js';
-import { ARCHIVE_COLUMNS } from '../local/archive/archive-schema.js';
-import { localArchiveTables } from '../local/archive/archive-tables.js';
-import { ParquetFileWriter } from '../local/archive/parquet-file-writer.js';
-import { sqlLiteral } from '../local/archive/sql-literal.js';
-import { runHistoricalQuery } from '../src/analytics/historical-query.js';
-import type { SqlQueryable } from '../src/store/sql-client.js';
+import { checkArchiveManifest, partitionDir } from '../../local/archive/archive-layout.js';
+import { ArchiveReader } from '../../local/archive/archive-reader.js';
+import { toArchiveRow } from '../../local/archive/archive-row.js';
+import { ARCHIVE_COLUMNS } from '../../local/archive/archive-schema.js';
+import { localArchiveTables } from '../../local/archive/archive-tables.js';
+import { ParquetFileWriter } from '../../local/archive/parquet-file-writer.js';
+import { sqlLiteral } from '../../local/archive/sql-literal.js';
+import { runHistoricalQuery } from '../../src/analytics/historical-query.js';
+import type { SqlQueryable } from '../../src/store/sql-client.js';
 
 const { values: args } = parseArgs({
   options: {

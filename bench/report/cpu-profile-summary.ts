@@ -2,7 +2,7 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof, or the inspector's Profiler): self time by package
  * (node_modules package, project folder, Node internals, GC) and by function.
  *
- *   npx tsx bench/cpu-profile-summary.ts <file.cpuprofile> [--top 20]
+ *   npx tsx bench/report/cpu-profile-summary.ts <file.cpuprofile> [--top 20]
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

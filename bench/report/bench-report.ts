@@ -1,9 +1,9 @@
 /** The results JSON of one `npm run bench`, and the targets it is judged by. */
-import type { StageName } from '../src/pipeline/definition.js';
+import type { StageName } from '../../src/pipeline/definition.js';
+import type { CostModel } from '../cost/cost-model.js';
+import type { MachineInfo } from '../harness/machine-info.js';
 import type { HandlerRunResult, PipelineRunResult, RelayRunResult, StoreCeilingResult, StoreKind } from './bench-results.js';
-import type { CostModel } from './cost-model.js';
 import type { ProfileSummary } from './cpu-profile-summary.js';
-import type { MachineInfo } from './machine-info.js';
 
 export interface ScalingPoint {
   partitions: number;
@@ -29,7 +29,7 @@ export interface TargetResult {
 }
 
 export interface StageCostBench {
-  /** The output of bench/stage-cost.ts (handler cores without I/O), as printed. */
+  /** The output of bench/cost/stage-cost.ts (handler cores without I/O), as printed. */
   output: string;
   ingestMicrosPerRecord?: number;
   enrichMicrosPerRecord?: number;

@@ -4,7 +4,7 @@
  * own statement, 1,000-row batches, one at a time and 4 in parallel as the twin's partitions do),
  * peak memory (the Node process's peak RSS, plus for the server the proportional set size of its
  * processes, so shared buffers are counted once) and the data folder's size.
- * Run: npx tsx bench/store-compare.ts [--records 100000] [--json file]
+ * Run: npx tsx bench/runs/store-compare.ts [--records 100000] [--json file]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,15 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startEmbeddedPostgres } from '../local/postgres/embedded-postgres-server.js';
-import { createPgliteThreadClient } from '../local/store/pglite-thread-client.js';
-import { pipeline } from '../src/pipeline/definition.js';
-import { seedReferenceData } from '../src/reference/seed-reference-data.js';
-import { sinkBatch } from '../src/stages/sink.js';
-import { migrate } from '../src/store/migrate.js';
-import { createPostgresClient } from '../src/store/postgres-client.js';
-import type { SqlClient } from '../src/store/sql-client.js';
-import { makeStageRecords } from './stage-records.js';
+import { startEmbeddedPostgres } from '../../local/postgres/embedded-postgres-server.js';
+import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
+import { pipeline } from '../../src/pipeline/definition.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
+import { sinkBatch } from '../../src/stages/sink.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createPostgresClient } from '../../src/store/postgres-client.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+import { makeStageRecords } from '../harness/stage-records.js';
 
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '100000' }, store: { type: 'string' }, json: { type: 'string' } },

@@ -6,13 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { dirname } from 'node:path';
-import { definePipeline } from '../src/pipeline/definition.js';
-import type { ProfileRunResult, WorkerResult } from './bench-results.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
+import { measureIsolatedHandlers } from '../measure/handler-isolation.js';
+import { runPipelineBench, runProfiledPipeline } from '../measure/pipeline-bench.js';
+import { runRelayBench } from '../measure/relay-bench.js';
+import { measureStoreCeiling } from '../measure/store-ceiling.js';
+import type { ProfileRunResult, WorkerResult } from '../report/bench-results.js';
 import { freshBenchStore } from './bench-stores.js';
-import { measureIsolatedHandlers } from './handler-isolation.js';
-import { runPipelineBench, runProfiledPipeline } from './pipeline-bench.js';
-import { runRelayBench } from './relay-bench.js';
-import { measureStoreCeiling } from './store-ceiling.js';
 import type { HandlersTask, ProfileTask, StoreTask, WorkerMessage, WorkerTask } from './worker-task.js';
 
 async function runStore(task: StoreTask, say: (line: string) => void): Promise<WorkerResult> {

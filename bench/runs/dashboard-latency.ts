@@ -5,7 +5,7 @@
  * widget queries due, in parallel, as the page does) is timed for --duration seconds.
  * Prints refresh p50/p95/max, a per-query breakdown, and how the pipeline kept up meanwhile.
  *
- *   npx tsx bench/dashboard-latency.ts [--rate 2000] [--warmup 300] [--duration 30] [--store postgres|pglite] [--keep]
+ *   npx tsx bench/runs/dashboard-latency.ts [--rate 2000] [--warmup 300] [--duration 30] [--store postgres|pglite] [--keep]
  *
  * PostgreSQL: a fresh database on BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * dropped afterwards unless --keep. PGlite: a temporary data folder. Chromium: CHROMIUM_PATH or
@@ -18,14 +18,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { startDashboardServer } from '../local/dashboard/dashboard-server.js';
-import { twinStatusSource } from '../local/dashboard/twin-status-source.js';
-import { runGenerator } from '../local/generator/rate-limited-producer.js';
-import { createTrafficGenerator } from '../local/generator/storefront-traffic.js';
-import type { StoreLocation } from '../local/store/open-store.js';
-import { startTwin } from '../local/twin/local-twin.js';
-import { runNamedQuery } from '../src/analytics/index.js';
-import { definePipeline } from '../src/pipeline/definition.js';
+import { startDashboardServer } from '../../local/dashboard/dashboard-server.js';
+import { twinStatusSource } from '../../local/dashboard/twin-status-source.js';
+import { runGenerator } from '../../local/generator/rate-limited-producer.js';
+import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
+import type { StoreLocation } from '../../local/store/open-store.js';
+import { startTwin } from '../../local/twin/local-twin.js';
+import { runNamedQuery } from '../../src/analytics/index.js';
+import { definePipeline } from '../../src/pipeline/definition.js';
 
 const TARGET_MS = 200;
 /** How long the first answer of every widget is waited for before measuring anyway. */

@@ -10,17 +10,17 @@
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createPgliteClient } from '../local/store/pglite-client.js';
-import type { KafkaRecord } from '../src/kafka/msk-event.js';
-import type { PipelineDefinition } from '../src/pipeline/definition.js';
-import { sinkBatch } from '../src/stages/sink.js';
-import { SINK_TABLES, writeBatchSql } from '../src/store/event-writer.js';
-import { LATENCY_BUCKET_BOUNDS_MS } from '../src/store/freshness-buckets.js';
-import type { SqlClient, SqlQueryable } from '../src/store/sql-client.js';
-import type { InsertMethodResult, StoreCeilingResult } from './bench-results.js';
-import type { BenchStore } from './bench-stores.js';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import type { KafkaRecord } from '../../src/kafka/msk-event.js';
+import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { sinkBatch } from '../../src/stages/sink.js';
+import { SINK_TABLES, writeBatchSql } from '../../src/store/event-writer.js';
+import { LATENCY_BUCKET_BOUNDS_MS } from '../../src/store/freshness-buckets.js';
+import type { SqlClient, SqlQueryable } from '../../src/store/sql-client.js';
+import type { BenchStore } from '../harness/bench-stores.js';
+import { makeStageRecords } from '../harness/stage-records.js';
+import type { InsertMethodResult, StoreCeilingResult } from '../report/bench-results.js';
 import { copyFrom, copyTextValue } from './pg-copy-from.js';
-import { makeStageRecords } from './stage-records.js';
 
 export interface StoreCeilingOptions {
   readonly store: BenchStore;

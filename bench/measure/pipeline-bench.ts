@@ -4,17 +4,17 @@
  * rate it holds, then measures ingest-to-queryable latency at half that rate.
  */
 import { performance } from 'node:perf_hooks';
-import { type LocalTwin, startTwin } from '../local/twin/local-twin.js';
-import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
-import type { LatencyResult, PipelineRunResult, ProbeResult, StageTimings } from './bench-results.js';
-import { type BenchStore, freshBenchStore } from './bench-stores.js';
-import { type GeneratorProcess, startGeneratorProcess } from './generator-process.js';
+import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
+import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import { type BenchStore, freshBenchStore } from '../harness/bench-stores.js';
+import { type GeneratorProcess, startGeneratorProcess } from '../harness/generator-process.js';
+import { peakRssMb } from '../harness/machine-info.js';
+import type { PipelineTask, ProfileTask } from '../harness/worker-task.js';
+import type { LatencyResult, PipelineRunResult, ProbeResult, StageTimings } from '../report/bench-results.js';
 import { InvocationLog } from './handler-timing.js';
 import { type LoadSystem, probeRate } from './load-probe.js';
-import { peakRssMb } from './machine-info.js';
 import { searchSustainedRate } from './rate-search.js';
 import { backlogCapFor, describeProbe } from './relay-bench.js';
-import type { PipelineTask, ProfileTask } from './worker-task.js';
 
 const DRAIN_TIMEOUT_MS = 120_000;
 

@@ -5,17 +5,17 @@
  * highest rate it holds.
  */
 import { performance } from 'node:perf_hooks';
-import { MOCK_PARTITION_RETENTION_BYTES } from '../local/kafka/embedded-kafka.js';
-import { openKafkaCluster } from '../local/kafka/kafka-cluster.js';
-import { createTwinKafka } from '../local/kafka/twin-kafka.js';
-import { definePipeline, STAGE_NAMES } from '../src/pipeline/definition.js';
-import type { RelayRunResult } from './bench-results.js';
-import { startGeneratorProcess } from './generator-process.js';
+import { MOCK_PARTITION_RETENTION_BYTES } from '../../local/kafka/embedded-kafka.js';
+import { openKafkaCluster } from '../../local/kafka/kafka-cluster.js';
+import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
+import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import { startGeneratorProcess } from '../harness/generator-process.js';
+import { peakRssMb } from '../harness/machine-info.js';
+import type { RelayTask } from '../harness/worker-task.js';
+import type { RelayRunResult } from '../report/bench-results.js';
 import { startKafkaRelay } from './kafka-relay.js';
 import { type LoadSystem, probeRate } from './load-probe.js';
-import { peakRssMb } from './machine-info.js';
 import { searchSustainedRate } from './rate-search.js';
-import type { RelayTask } from './worker-task.js';
 
 /** The mapping emulator's fetch wait for a batching window: a quarter of it, within 10..50 ms. */
 export function fetchWaitFor(batchingWindowMs: number): number {
