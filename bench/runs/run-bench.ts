@@ -35,7 +35,8 @@ import type {
   StoreKind,
 } from '../report/bench-results.js';
 import { type CpuProfile, summariseProfile } from '../report/cpu-profile-summary.js';
-import { formatReport, reportChart } from '../report/report-format.js';
+import { reportChart } from '../report/report-chart.js';
+import { formatReport } from '../report/report-format.js';
 
 const WORKER_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_SHAPE = definePipeline();

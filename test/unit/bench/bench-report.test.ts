@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchReport, evaluateTargets, relayCeiling } from '../../../bench/report/bench-report.js';
 import type { PipelineRunResult, RelayRunResult, SearchResult, StoreCeilingResult } from '../../../bench/report/bench-results.js';
-import { formatReport, reportChart } from '../../../bench/report/report-format.js';
+import { reportChart } from '../../../bench/report/report-chart.js';
+import { formatReport } from '../../../bench/report/report-format.js';
 
 const search = (rate: number): SearchResult => ({
   sustainedRate: rate,
