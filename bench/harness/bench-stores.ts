@@ -1,17 +1,19 @@
 /**
  * A fresh store per benchmark worker: a new database on the PostgreSQL server (TEST_DATABASE_URL,
- * created and dropped by the test helper), or PGlite in a new data folder, as the local twin keeps it.
+ * which the worker client sets from --database-url), or PGlite in a new data folder, as the local twin keeps it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createScratchDatabase } from '../../local/postgres/scratch-database.js';
 import type { StoreLocation } from '../../local/store/open-store.js';
 import { createPgliteClient } from '../../local/store/pglite-client.js';
 import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
-import { postgresTestStore } from '../../test/helpers/stores.js';
 import type { StoreKind } from '../report/bench-results.js';
+
+const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface BenchStore {
   readonly kind: StoreKind;
@@ -29,12 +31,12 @@ export interface BenchStore {
 /** Creates an empty, migrated and seeded store of the given kind. */
 export async function freshBenchStore(kind: StoreKind): Promise<BenchStore> {
   if (kind === 'postgres') {
-    const store = await postgresTestStore();
+    const store = await createScratchDatabase(SERVER_URL, 'tributary_test');
     const [row] = await store.client.query<{ server_version: string }>('SHOW server_version');
-    const url = new URL(store.url as string);
+    const url = new URL(store.url);
     return {
       kind,
-      location: { databaseUrl: store.url as string },
+      location: { databaseUrl: store.url },
       description: `PostgreSQL ${row?.server_version ?? '?'} at ${url.host}${url.pathname}`,
       client: store.client,
       dispose: () => store.dispose(),
