@@ -113,6 +113,141 @@ function queryLabel(url: string): string {
   return [name, ...detail].join(' ');
 }
 
+type Twin = Awaited<ReturnType<typeof startTwin>>;
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>['newPage']>>;
+
+/** What one measured window saw. */
+interface Measurement {
+  refreshes: Refresh[];
+  timings: QueryTiming[];
+  firstLoadMs: number;
+  storedPerSecond: number;
+  lag: Record<string, number>;
+  freshness: Awaited<ReturnType<typeof runNamedQuery>>;
+  errors: number;
+  unanswered: string[];
+  loopDelay: ReturnType<typeof monitorEventLoopDelay>;
+}
+
+/** Feeds the twin for the warm-up, printing progress every 15 s. */
+async function warmUp(twin: Twin, acknowledged: () => number): Promise<void> {
+  const warmupEnd = Date.now() + WARMUP_S * 1000;
+  while (Date.now() < warmupEnd) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, Math.max(0, warmupEnd - Date.now()))));
+    const lag = await twin.lag();
+    console.log(
+      `  warm-up ${Math.round(WARMUP_S - (warmupEnd - Date.now()) / 1000)} s: produced ${acknowledged().toLocaleString('en-US')}, stored ${twin.stats.stages.sink.passed.toLocaleString('en-US')}, lag ${Object.values(lag).join('/')}`,
+    );
+  }
+}
+
+/** Watches the page's "last refresh" line from the first refresh on; the page itself is unchanged. */
+async function watchRefreshes(page: Page): Promise<{ refreshes: Refresh[]; measure: (on: boolean) => void }> {
+  const refreshes: Refresh[] = [];
+  let measuring = false;
+  await page.exposeFunction('benchRefreshed', (tookMs: number, queries: number) => {
+    if (measuring) refreshes.push({ tookMs, queries });
+  });
+  await page.addInitScript(() => {
+    performance.setResourceTimingBufferSize(100_000);
+    document.addEventListener('DOMContentLoaded', () => {
+      const line = document.querySelector<HTMLElement>('[data-testid="last-refresh"]');
+      const report = (window as unknown as { benchRefreshed: (took: number, queries: number) => void }).benchRefreshed;
+      if (!line) return;
+      new MutationObserver(() => report(Number(line.dataset.tookMs), Number(line.dataset.queries))).observe(line, {
+        attributes: true,
+        attributeFilter: ['data-time'],
+      });
+    });
+  });
+  return { refreshes, measure: (on) => (measuring = on) };
+}
+
+/** Widgets that have not drawn their first answer yet. */
+function notReady(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('[data-widget]:not([data-ready="true"])')).map((w) => w.dataset.widget ?? '?'),
+  );
+}
+
+/** Opens the page, waits for its first load, then records every refresh for the run's duration. */
+async function measurePage(page: Page, url: string, twin: Twin): Promise<Measurement> {
+  const { refreshes, measure } = await watchRefreshes(page);
+  const opened = Date.now();
+  await page.goto(url);
+  // The first load reads the full 5-minute window of raw events; steady state starts after it.
+  // A widget whose query does not answer in time is reported, and the others are still measured.
+  const readyBy = Date.now() + READY_TIMEOUT_MS;
+  while ((await notReady(page)).length > 0 && Date.now() < readyBy) await new Promise((resolve) => setTimeout(resolve, 100));
+  const firstLoadMs = Date.now() - opened;
+  const storedAtStart = twin.stats.stages.sink.passed;
+  const measureStart = await page.evaluate(() => performance.now());
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  measure(true);
+  await new Promise((resolve) => setTimeout(resolve, DURATION_S * 1000));
+  measure(false);
+  loopDelay.disable();
+  const storedPerSecond = (twin.stats.stages.sink.passed - storedAtStart) / DURATION_S;
+  const timings = await page.evaluate(
+    (since) =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/query/') && e.startTime >= since)
+        .map((e) => ({ name: e.name, ms: e.duration })),
+    measureStart,
+  );
+  const lag = await twin.lag();
+  const freshness = await runNamedQuery(twin.store, 'freshness', { last: '1m' });
+  const errors = await page.locator('[data-widget][data-error]').count();
+  return { refreshes, timings, firstLoadMs, storedPerSecond, lag, freshness, errors, unanswered: await notReady(page), loopDelay };
+}
+
+function printRefreshes(m: Measurement): { max: number } {
+  const all = summary(m.refreshes.map((r) => r.tookMs));
+  const maxQueries = Math.max(...m.refreshes.map((r) => r.queries));
+  const withFunnel = summary(m.refreshes.filter((r) => r.queries === maxQueries).map((r) => r.tookMs));
+  const without = summary(m.refreshes.filter((r) => r.queries < maxQueries).map((r) => r.tookMs));
+  if (m.unanswered.length > 0)
+    console.log(`\nno answer within ${READY_TIMEOUT_MS / 1000} s of opening the page, nor during the run: ${m.unanswered.join(', ')}`);
+  console.log(`\nopening the page until every widget has drawn (the events chart reads its whole 5 minutes once): ${m.firstLoadMs} ms`);
+  console.log(`refreshes over ${DURATION_S} s, every 2 s as the page makes them (ms):`);
+  console.log('                                   n     p50     p95     max');
+  console.log(`  every refresh               ${String(all.n).padStart(5)}${ms(all.p50)} ${ms(all.p95)} ${ms(all.max)}`);
+  console.log(
+    `  with the funnel (${maxQueries} queries) ${String(withFunnel.n).padStart(5)}${ms(withFunnel.p50)} ${ms(withFunnel.p95)} ${ms(withFunnel.max)}`,
+  );
+  if (without.n > 0)
+    console.log(
+      `  without it (${maxQueries - 1} queries)      ${String(without.n).padStart(5)}${ms(without.p50)} ${ms(without.p95)} ${ms(without.max)}`,
+    );
+  return all;
+}
+
+function printQueries(m: Measurement): void {
+  console.log('\nper query, as the browser saw it (ms):');
+  const byQuery = new Map<string, number[]>();
+  for (const t of m.timings) byQuery.set(queryLabel(t.name), [...(byQuery.get(queryLabel(t.name)) ?? []), t.ms]);
+  for (const [label, values] of [...byQuery].sort()) {
+    const s = summary(values);
+    console.log(`  ${label.padEnd(30)}${String(s.n).padStart(5)}${ms(s.p50)} ${ms(s.p95)} ${ms(s.max)}`);
+  }
+}
+
+function printResults(m: Measurement): void {
+  const all = printRefreshes(m);
+  printQueries(m);
+  const [freshnessRow] = m.freshness.rows;
+  console.log(
+    `\npipeline meanwhile: ${Math.round(m.storedPerSecond).toLocaleString('en-US')} events/s stored, lag at the end ${Object.values(m.lag).join('/')}, freshness last minute p50 ${freshnessRow?.[1]} ms p99 ${freshnessRow?.[3]} ms; widgets in error at the end: ${m.errors}`,
+  );
+  const loopMs = (n: number) => (n / 1e6).toFixed(0);
+  console.log(
+    `event loop delay of the twin's process (which serves the dashboard): p50 ${loopMs(m.loopDelay.percentile(50))} ms, p99 ${loopMs(m.loopDelay.percentile(99))} ms, max ${loopMs(m.loopDelay.max)} ms`,
+  );
+  console.log(`target: every refresh under ${TARGET_MS} ms -> ${all.max < TARGET_MS ? 'met' : `not met (max ${all.max.toFixed(0)} ms)`}`);
+}
+
 async function main(): Promise<void> {
   const store = await openStoreLocation();
   const twin = await startTwin({ pipeline: definePipeline({ partitions: PARTITIONS }), store: store.location });
@@ -138,100 +273,9 @@ async function main(): Promise<void> {
     console.log(
       `dashboard latency: ${RATE.toLocaleString('en-US')} events/s into the twin (${twin.cluster.describe()}, ${PARTITIONS} partitions), store ${store.label}`,
     );
-    const warmupEnd = Date.now() + WARMUP_S * 1000;
-    while (Date.now() < warmupEnd) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, Math.max(0, warmupEnd - Date.now()))));
-      const lag = await twin.lag();
-      console.log(
-        `  warm-up ${Math.round(WARMUP_S - (warmupEnd - Date.now()) / 1000)} s: produced ${acknowledged.toLocaleString('en-US')}, stored ${twin.stats.stages.sink.passed.toLocaleString('en-US')}, lag ${Object.values(lag).join('/')}`,
-      );
-    }
-
+    await warmUp(twin, () => acknowledged);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const refreshes: Refresh[] = [];
-    let measuring = false;
-    await page.exposeFunction('benchRefreshed', (tookMs: number, queries: number) => {
-      if (measuring) refreshes.push({ tookMs, queries });
-    });
-    // Watches the page's "last refresh" line from the first refresh on; the page itself is unchanged.
-    await page.addInitScript(() => {
-      performance.setResourceTimingBufferSize(100_000);
-      document.addEventListener('DOMContentLoaded', () => {
-        const line = document.querySelector<HTMLElement>('[data-testid="last-refresh"]');
-        const report = (window as unknown as { benchRefreshed: (took: number, queries: number) => void }).benchRefreshed;
-        if (!line) return;
-        new MutationObserver(() => report(Number(line.dataset.tookMs), Number(line.dataset.queries))).observe(line, {
-          attributes: true,
-          attributeFilter: ['data-time'],
-        });
-      });
-    });
-    const opened = Date.now();
-    await page.goto(server.url);
-    // The first load reads the full 5-minute window of raw events; steady state starts after it.
-    // A widget whose query does not answer in time is reported, and the others are still measured.
-    const notReady = async () =>
-      page.evaluate(() =>
-        Array.from(document.querySelectorAll<HTMLElement>('[data-widget]:not([data-ready="true"])')).map((w) => w.dataset.widget ?? '?'),
-      );
-    const readyBy = Date.now() + READY_TIMEOUT_MS;
-    while ((await notReady()).length > 0 && Date.now() < readyBy) await new Promise((resolve) => setTimeout(resolve, 100));
-    const firstLoadMs = Date.now() - opened;
-    const storedAtStart = twin.stats.stages.sink.passed;
-    const measureStart = await page.evaluate(() => performance.now());
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    measuring = true;
-    await new Promise((resolve) => setTimeout(resolve, DURATION_S * 1000));
-    measuring = false;
-    loopDelay.disable();
-    const storedAtEnd = twin.stats.stages.sink.passed;
-    const timings = await page.evaluate(
-      (since) =>
-        performance
-          .getEntriesByType('resource')
-          .filter((e) => e.name.includes('/query/') && e.startTime >= since)
-          .map((e) => ({ name: e.name, ms: e.duration })),
-      measureStart,
-    );
-    const lag = await twin.lag();
-    const freshness = await runNamedQuery(twin.store, 'freshness', { last: '1m' });
-    const errors = await page.locator('[data-widget][data-error]').count();
-    const unanswered = await notReady();
-
-    const all = summary(refreshes.map((r) => r.tookMs));
-    const maxQueries = Math.max(...refreshes.map((r) => r.queries));
-    const withFunnel = summary(refreshes.filter((r) => r.queries === maxQueries).map((r) => r.tookMs));
-    const without = summary(refreshes.filter((r) => r.queries < maxQueries).map((r) => r.tookMs));
-    if (unanswered.length > 0)
-      console.log(`\nno answer within ${READY_TIMEOUT_MS / 1000} s of opening the page, nor during the run: ${unanswered.join(', ')}`);
-    console.log(`\nopening the page until every widget has drawn (the events chart reads its whole 5 minutes once): ${firstLoadMs} ms`);
-    console.log(`refreshes over ${DURATION_S} s, every 2 s as the page makes them (ms):`);
-    console.log('                                   n     p50     p95     max');
-    console.log(`  every refresh               ${String(all.n).padStart(5)}${ms(all.p50)} ${ms(all.p95)} ${ms(all.max)}`);
-    console.log(
-      `  with the funnel (${maxQueries} queries) ${String(withFunnel.n).padStart(5)}${ms(withFunnel.p50)} ${ms(withFunnel.p95)} ${ms(withFunnel.max)}`,
-    );
-    if (without.n > 0)
-      console.log(
-        `  without it (${maxQueries - 1} queries)      ${String(without.n).padStart(5)}${ms(without.p50)} ${ms(without.p95)} ${ms(without.max)}`,
-      );
-    console.log('\nper query, as the browser saw it (ms):');
-    const byQuery = new Map<string, number[]>();
-    for (const t of timings as QueryTiming[]) byQuery.set(queryLabel(t.name), [...(byQuery.get(queryLabel(t.name)) ?? []), t.ms]);
-    for (const [label, values] of [...byQuery].sort()) {
-      const s = summary(values);
-      console.log(`  ${label.padEnd(30)}${String(s.n).padStart(5)}${ms(s.p50)} ${ms(s.p95)} ${ms(s.max)}`);
-    }
-    const [freshnessRow] = freshness.rows;
-    console.log(
-      `\npipeline meanwhile: ${Math.round((storedAtEnd - storedAtStart) / DURATION_S).toLocaleString('en-US')} events/s stored, lag at the end ${Object.values(lag).join('/')}, freshness last minute p50 ${freshnessRow?.[1]} ms p99 ${freshnessRow?.[3]} ms; widgets in error at the end: ${errors}`,
-    );
-    const loopMs = (n: number) => (n / 1e6).toFixed(0);
-    console.log(
-      `event loop delay of the twin's process (which serves the dashboard): p50 ${loopMs(loopDelay.percentile(50))} ms, p99 ${loopMs(loopDelay.percentile(99))} ms, max ${loopMs(loopDelay.max)} ms`,
-    );
-    console.log(`target: every refresh under ${TARGET_MS} ms -> ${all.max < TARGET_MS ? 'met' : `not met (max ${all.max.toFixed(0)} ms)`}`);
+    printResults(await measurePage(page, server.url, twin));
   } finally {
     abort.abort();
     await generator.catch(() => undefined);

@@ -168,17 +168,11 @@ function countPhases(options: BenchOptions, settings: ModeSettings): number {
   return 1 + 3 * stores + (settings.repeatRelay ? 1 : 0) + scaling + (settings.stageCost ? 1 : 0) + 1;
 }
 
-async function main(options: BenchOptions): Promise<BenchReport> {
-  const settings = options.quick ? QUICK : FULL;
-  const run = new BenchRun(options, settings, countPhases(options, settings));
-  const { report } = run;
-  run.log(
-    `Tributary benchmark (${report.mode}): stores ${options.stores.join(', ')}; ${report.machine.cores} cores, load average ${report.machine.loadAverage.join(' / ')}`,
-  );
+type Shape = { partitions: number; batchSize: number };
 
-  // 1. Ceilings first: Kafka, then each store.
-  const shape = { partitions: DEFAULT_SHAPE.topics.raw.partitions, batchSize: DEFAULT_SHAPE.stages.ingest.batchSize };
-  const relayTask = (startRate: number, label: string): WorkerTask => ({
+function relayTask(run: BenchRun, shape: Shape, startRate: number, label: string): WorkerTask {
+  const { settings, options } = run;
+  return {
     kind: 'relay',
     label,
     seed: options.seed,
@@ -193,12 +187,16 @@ async function main(options: BenchOptions): Promise<BenchReport> {
       confirmFailures: settings.confirmFailures,
     },
     probe: settings.probe,
-  });
+  };
+}
+
+/** 1. Ceilings first: Kafka, then each store. */
+async function measureCeilings(run: BenchRun, shape: Shape): Promise<void> {
+  const { settings, options, report } = run;
   const relay = await run.step(`Kafka ceiling: no-processing relay, ${STAGE_NAMES.length} hops, ${shape.partitions} partitions`, () =>
-    run.worker<RelayRunResult>(relayTask(settings.relayStartRate, `relay p=${shape.partitions}`)),
+    run.worker<RelayRunResult>(relayTask(run, shape, settings.relayStartRate, `relay p=${shape.partitions}`)),
   );
   if (relay) report.relay = relay;
-  const firstRelayRate = relay?.search.sustainedRate ?? 0;
   for (const store of options.stores) {
     const ceiling = await run.step(`store ceiling and sink: ${store}, ${settings.storeRows.toLocaleString('en-US')} rows`, () =>
       run.worker<StoreCeilingResult>({
@@ -213,8 +211,12 @@ async function main(options: BenchOptions): Promise<BenchReport> {
     );
     if (ceiling) report.stores[store] = ceiling;
   }
+}
 
-  // 2. The pipeline at the default shape on each store, with latency at half load.
+/** 2. The pipeline at the default shape on each store, with latency at half load; then the relay again. */
+async function measurePipelines(run: BenchRun, shape: Shape): Promise<void> {
+  const { settings, options, report } = run;
+  const firstRelayRate = report.relay?.search.sustainedRate ?? 0;
   const pipelineStart = Math.max(200, Math.round((firstRelayRate || settings.relayStartRate) * settings.pipelineStartShare));
   for (const store of options.stores) {
     const result = await run.step(`pipeline: ${store}, sustained rate then latency at half of it`, () =>
@@ -222,31 +224,24 @@ async function main(options: BenchOptions): Promise<BenchReport> {
     );
     if (result) report.pipelines[store] = result;
   }
-
   // The Kafka ceiling again, so the pipeline runs are bracketed: how much did the machine drift?
-  if (settings.repeatRelay && relay) {
+  if (settings.repeatRelay && report.relay) {
     const repeat = await run.step('Kafka ceiling again, after the pipeline runs (drift check)', () =>
-      run.worker<RelayRunResult>(relayTask(Math.round(firstRelayRate * 0.8), `relay again p=${shape.partitions}`)),
+      run.worker<RelayRunResult>(relayTask(run, shape, Math.round(firstRelayRate * 0.8), `relay again p=${shape.partitions}`)),
     );
     if (repeat) report.relayRepeat = repeat;
   }
-  const relayRate = relayCeiling(report) ?? 0;
+}
 
-  // 3. Scaling, on the first store.
-  const scalingStore = options.stores[0];
-  if (options.scaling && scalingStore) await runScaling(run, scalingStore, report.pipelines[scalingStore], relayRate);
-
-  // 4. Cost model: each handler alone, as Lambda runs it, on the store the targets are judged on.
+/** 4. Each handler alone, as Lambda runs it (the basis of the cost model), and the handler cores without I/O. */
+async function measureHandlers(run: BenchRun): Promise<void> {
+  const { settings, options, report } = run;
   if (settings.stageCost) {
     const stageCost = await run.step('handler cores without I/O: bench/cost/stage-cost.ts', () =>
       runStageCost(20_000, options.databaseUrl),
     );
     if (stageCost) report.stageCost = stageCost;
   }
-  const targetStore: StoreKind = report.pipelines.postgres
-    ? 'postgres'
-    : (options.stores.find((s) => report.pipelines[s]) ?? options.stores[0] ?? 'postgres');
-  report.targetStore = targetStore;
   for (const store of options.stores) {
     const handlers = await run.step(`handlers alone (the Lambda view): ${store}, batches of ${settings.handlerBatchSizes.join(', ')}`, () =>
       run.worker<HandlerRunResult>({
@@ -260,51 +255,80 @@ async function main(options: BenchOptions): Promise<BenchReport> {
     );
     if (handlers) report.handlers[store] = handlers;
   }
+}
+
+/** The store the targets are judged on: PostgreSQL unless only PGlite ran. */
+function targetStoreOf(report: BenchReport, stores: readonly StoreKind[]): StoreKind {
+  return report.pipelines.postgres ? 'postgres' : (stores.find((s) => report.pipelines[s]) ?? stores[0] ?? 'postgres');
+}
+
+function addCostModel(report: BenchReport, targetStore: StoreKind): void {
   const measured = report.pipelines[targetStore];
   const isolated = report.handlers[targetStore];
   const bytes = report.stores[targetStore]?.recordBytes ?? report.stores.postgres?.recordBytes ?? report.stores.pglite?.recordBytes;
-  if (isolated && bytes) {
-    const emulator = measured?.latency?.stages ?? measured?.maxLoadStages;
-    report.costModel = buildCostModel({
-      pipeline: DEFAULT_SHAPE,
-      isolated: isolated.stages,
-      ...(emulator ? { emulator } : {}),
-      // Without a latency run, the generator's default shares (1% invalid records) stand in.
-      stageShares: measured?.latency?.stageShares ?? { ingest: 1, enrich: 0.99, sink: 0.985 },
-      recordBytes: bytes,
-    });
-  }
-  report.targets = evaluateTargets(report, targetStore);
+  if (!isolated || !bytes) return;
+  const emulator = measured?.latency?.stages ?? measured?.maxLoadStages;
+  report.costModel = buildCostModel({
+    pipeline: DEFAULT_SHAPE,
+    isolated: isolated.stages,
+    ...(emulator ? { emulator } : {}),
+    // Without a latency run, the generator's default shares (1% invalid records) stand in.
+    stageShares: measured?.latency?.stageShares ?? { ingest: 1, enrich: 0.99, sink: 0.985 },
+    recordBytes: bytes,
+  });
+}
 
-  // 5. A CPU profile of the twin at its sustained rate when a pipeline target was missed (or when asked).
+/** 5. A CPU profile of the twin at its sustained rate when a pipeline target was missed (or when asked). */
+async function profileIfMissed(run: BenchRun, targetStore: StoreKind): Promise<void> {
+  const { settings, options, report } = run;
+  const measured = report.pipelines[targetStore];
   const missed = report.targets.slice(0, 4).some((t) => !t.pass);
   const sustained = measured?.search.sustainedRate ?? 0;
   // Profiled at the lowest rate it did not hold, so the profile shows the pipeline saturated.
   const profileRate = measured?.search.lowestFailedRate ?? Math.round(sustained * 1.2);
-  if ((options.profile || (missed && !options.quick)) && sustained > 0) {
-    const path = join(options.outDir, 'profiles', `twin-${targetStore}-${report.startedAt.replace(/[:.]/g, '-')}.cpuprofile`);
-    const profiled = await run.step(`CPU profile: ${targetStore} twin at ${profileRate} events/s (saturated)`, () =>
-      run.worker<ProfileRunResult>({
-        kind: 'profile',
-        label: `profile ${targetStore}`,
-        seed: options.seed,
-        store: targetStore,
-        rate: profileRate,
-        warmupMs: 4000,
-        seconds: settings.profileSeconds,
-        profilePath: path,
-      }),
-    );
-    if (profiled) {
-      report.profile = {
-        store: targetStore,
-        rate: profileRate,
-        seconds: profiled.seconds,
-        path,
-        summary: summariseProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, 25),
-      };
-    }
-  }
+  if (!(options.profile || (missed && !options.quick)) || sustained <= 0) return;
+  const path = join(options.outDir, 'profiles', `twin-${targetStore}-${report.startedAt.replace(/[:.]/g, '-')}.cpuprofile`);
+  const profiled = await run.step(`CPU profile: ${targetStore} twin at ${profileRate} events/s (saturated)`, () =>
+    run.worker<ProfileRunResult>({
+      kind: 'profile',
+      label: `profile ${targetStore}`,
+      seed: options.seed,
+      store: targetStore,
+      rate: profileRate,
+      warmupMs: 4000,
+      seconds: settings.profileSeconds,
+      profilePath: path,
+    }),
+  );
+  if (!profiled) return;
+  report.profile = {
+    store: targetStore,
+    rate: profileRate,
+    seconds: profiled.seconds,
+    path,
+    summary: summariseProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, 25),
+  };
+}
+
+async function main(options: BenchOptions): Promise<BenchReport> {
+  const settings = options.quick ? QUICK : FULL;
+  const run = new BenchRun(options, settings, countPhases(options, settings));
+  const { report } = run;
+  run.log(
+    `Tributary benchmark (${report.mode}): stores ${options.stores.join(', ')}; ${report.machine.cores} cores, load average ${report.machine.loadAverage.join(' / ')}`,
+  );
+  const shape = { partitions: DEFAULT_SHAPE.topics.raw.partitions, batchSize: DEFAULT_SHAPE.stages.ingest.batchSize };
+  await measureCeilings(run, shape);
+  await measurePipelines(run, shape);
+  // 3. Scaling, on the first store.
+  const scalingStore = options.stores[0];
+  if (options.scaling && scalingStore) await runScaling(run, scalingStore, report.pipelines[scalingStore], relayCeiling(report) ?? 0);
+  await measureHandlers(run);
+  const targetStore = targetStoreOf(report, options.stores);
+  report.targetStore = targetStore;
+  addCostModel(report, targetStore);
+  report.targets = evaluateTargets(report, targetStore);
+  await profileIfMissed(run, targetStore);
   run.finish();
   return report;
 }
