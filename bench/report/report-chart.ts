@@ -1,6 +1,6 @@
 /** The report as an SVG chart: throughput against ceilings, scaling, latency and cost. */
 import { STAGE_NAMES } from '../../src/pipeline/definition.js';
-import { type BenchReport, relayCeiling } from './bench-report.js';
+import { type BenchReport, compositeCeilingOf, relayCeiling, TARGETS } from './bench-report.js';
 import type { StoreKind } from './bench-results.js';
 import { measuredStores, STORE_NAMES, x } from './report-values.js';
 import { type Bar, PALETTE, type Panel, renderChart } from './svg-chart.js';
@@ -8,6 +8,14 @@ import { type Bar, PALETTE, type Panel, renderChart } from './svg-chart.js';
 function throughputPanel(report: BenchReport, stores: readonly StoreKind[]): Panel {
   const relayRate = relayCeiling(report) ?? 0;
   const bars: Bar[] = [{ label: 'Kafka relay ceiling', value: relayRate, color: '#999' }];
+  const composite = compositeCeilingOf(report, report.targetStore ?? 'postgres');
+  if (composite)
+    bars.push({
+      label: 'composite ceiling (relay + handlers)',
+      value: composite.eventsPerSecond,
+      text: `${composite.eventsPerSecond.toLocaleString('en-US')} (${x(composite.eventsPerSecond, relayRate)})`,
+      color: '#bbb',
+    });
   stores.forEach((s, i) => {
     const rate = report.pipelines[s]?.search.sustainedRate;
     if (rate !== undefined)
@@ -23,7 +31,14 @@ function throughputPanel(report: BenchReport, stores: readonly StoreKind[]): Pan
     title: 'Sustained throughput, events/s',
     unit: 'events/s',
     bars,
-    ...(relayRate ? { reference: { value: relayRate * 0.6, label: 'target 0.6x relay' } } : {}),
+    ...(composite
+      ? {
+          reference: {
+            value: composite.eventsPerSecond * TARGETS.pipelineToComposite,
+            label: `target ${TARGETS.pipelineToComposite}x composite`,
+          },
+        }
+      : {}),
   };
 }
 

@@ -25,7 +25,7 @@ import {
 import { machineInfo } from '../harness/machine-info.js';
 import { runWorker } from '../harness/worker-client.js';
 import type { PipelineTask, WorkerTask } from '../harness/worker-task.js';
-import { type BenchReport, evaluateTargets, relayCeiling, type ScalingPoint } from '../report/bench-report.js';
+import { type BenchReport, DEFAULT_STAGE_SHARES, evaluateTargets, relayCeiling, type ScalingPoint } from '../report/bench-report.js';
 import type {
   HandlerRunResult,
   PipelineRunResult,
@@ -272,8 +272,7 @@ function addCostModel(report: BenchReport, targetStore: StoreKind): void {
     pipeline: DEFAULT_SHAPE,
     isolated: isolated.stages,
     ...(emulator ? { emulator } : {}),
-    // Without a latency run, the generator's default shares (1% invalid records) stand in.
-    stageShares: measured?.latency?.stageShares ?? { ingest: 1, enrich: 0.99, sink: 0.985 },
+    stageShares: measured?.latency?.stageShares ?? DEFAULT_STAGE_SHARES,
     recordBytes: bytes,
   });
 }
