@@ -67,8 +67,8 @@ export interface BenchReport {
 export const TARGETS = {
   /**
    * Share of the composite ceiling (relay + handler cost) the pipeline must reach: what the
-   * emulator adds on top of the relay and the handlers may cost at most a fifth of the ceiling.
-   * Not 1: the relay ceiling itself drifts by up to +-14% around its mean within a run.
+   * emulator adds on top of the relay and the handlers may take at most a fifth of it. Not 1: the
+   * relay ceiling itself drifts by up to 14% around its mean within one run.
    */
   pipelineToComposite: 0.8,
   sinkToStore: 0.5,
@@ -120,7 +120,7 @@ export function compositeCeilingOf(report: JudgedReport, store: StoreKind): Comp
 const thousands = (v: number) => v.toLocaleString('en-US');
 
 /** How the pipeline compares with the composite ceiling, in words. */
-export function compositeVerdict(
+function compositeVerdict(
   pipelineRate: number | undefined,
   composite: CompositeCeiling | undefined,
   relayRate: number | undefined,
