@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CONFIG } from '../../infra/config/config-defaults.js';
 import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
-import type { IsolatedStage, StageTiming } from '../report/bench-results.js';
+import type { IsolatedStage, StageTiming } from '../model/bench-results.js';
 import { AWS_PRICES, LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_SOURCE, PRICES_CHECKED, PRICES_REGION } from './aws-prices.js';
 
 const MILLION = 1_000_000;

@@ -1,7 +1,13 @@
 /** Runs bench/cost/stage-cost.ts (the handler cores without I/O) as it is, and reads its µs/record lines. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { StageCostBench } from '../report/bench-report.js';
+
+export interface StageCostBench {
+  /** The output of bench/cost/stage-cost.ts (handler cores without I/O), as printed. */
+  output: string;
+  ingestMicrosPerRecord?: number;
+  enrichMicrosPerRecord?: number;
+}
 
 const SCRIPT = fileURLToPath(new URL('./stage-cost.ts', import.meta.url));
 

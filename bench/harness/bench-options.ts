@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`, and the settings each mode runs with. */
 import { parseArgs } from 'node:util';
-import type { ProbeSettings } from '../measure/load-probe.js';
-import { STORE_KINDS, type StoreKind } from '../report/bench-results.js';
+import { STORE_KINDS, type StoreKind } from '../model/bench-results.js';
+import type { ProbeSettings } from './load-probe.js';
 
 export interface BenchOptions {
   readonly quick: boolean;

@@ -11,7 +11,7 @@ import { createPgliteClient } from '../../local/store/pglite-client.js';
 import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
-import type { StoreKind } from '../report/bench-results.js';
+import type { StoreKind } from '../model/bench-results.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

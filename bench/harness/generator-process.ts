@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KafkaConnection } from '../../src/kafka/kafka-client.js';
-import type { LoadGenerator } from '../measure/load-probe.js';
+import type { LoadGenerator } from './load-probe.js';
 
 const WORKER = fileURLToPath(new URL('./generator-worker.ts', import.meta.url));
 const CLOSE_TIMEOUT_MS = 30_000;

@@ -1,10 +1,10 @@
 /** Starts a benchmark worker process for one task and resolves with its result. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { WorkerResult } from '../report/bench-results.js';
+import type { WorkerResult } from '../model/bench-results.js';
 import type { WorkerMessage, WorkerTask } from './worker-task.js';
 
-const WORKER = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('../measure/bench-worker.ts', import.meta.url));
 
 export class BenchWorkerError extends Error {
   constructor(message: string) {

@@ -1,8 +1,8 @@
 /** What the benchmark asks a worker process to measure (sent as JSON on its command line). */
 
-import type { ProbeSettings } from '../measure/load-probe.js';
-import type { RateSearchSettings } from '../measure/rate-search.js';
-import type { StoreKind } from '../report/bench-results.js';
+import type { StoreKind } from '../model/bench-results.js';
+import type { ProbeSettings } from './load-probe.js';
+import type { RateSearchSettings } from './rate-search.js';
 
 interface TaskBase {
   /** Prefix of the worker's progress lines, e.g. "pipeline postgres p=6 b=500". */

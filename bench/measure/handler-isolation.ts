@@ -22,7 +22,7 @@ import { definePipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/
 import type { SqlClient } from '../../src/store/sql-client.js';
 import type { BenchStore } from '../harness/bench-stores.js';
 import { makeStageRecords } from '../harness/stage-records.js';
-import type { HandlerRunResult, IsolatedPoint, IsolatedStage } from '../report/bench-results.js';
+import type { HandlerRunResult, IsolatedPoint, IsolatedStage } from '../model/bench-results.js';
 
 export interface IsolationOptions {
   readonly store: BenchStore;

@@ -4,7 +4,7 @@
  * estimated from the batches actually seen.
  */
 import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
-import type { StageTiming, StageTimings } from '../report/bench-results.js';
+import type { StageTiming, StageTimings } from '../model/bench-results.js';
 
 export interface InvocationSample {
   readonly records: number;

@@ -8,12 +8,12 @@ import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import { type BenchStore, freshBenchStore } from '../harness/bench-stores.js';
 import { type GeneratorProcess, startGeneratorProcess } from '../harness/generator-process.js';
+import { type LoadSystem, probeRate } from '../harness/load-probe.js';
 import { peakRssMb } from '../harness/machine-info.js';
+import { searchSustainedRate } from '../harness/rate-search.js';
 import type { PipelineTask, ProfileTask } from '../harness/worker-task.js';
-import type { LatencyResult, PipelineRunResult, ProbeResult, StageTimings } from '../report/bench-results.js';
+import type { LatencyResult, PipelineRunResult, ProbeResult, StageTimings } from '../model/bench-results.js';
 import { InvocationLog } from './handler-timing.js';
-import { type LoadSystem, probeRate } from './load-probe.js';
-import { searchSustainedRate } from './rate-search.js';
 import { backlogCapFor, describeProbe } from './relay-bench.js';
 
 const DRAIN_TIMEOUT_MS = 120_000;

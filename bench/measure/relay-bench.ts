@@ -10,12 +10,12 @@ import { openKafkaCluster } from '../../local/kafka/kafka-cluster.js';
 import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { startGeneratorProcess } from '../harness/generator-process.js';
+import { type LoadSystem, probeRate } from '../harness/load-probe.js';
 import { peakRssMb } from '../harness/machine-info.js';
+import { searchSustainedRate } from '../harness/rate-search.js';
 import type { RelayTask } from '../harness/worker-task.js';
-import type { RelayRunResult } from '../report/bench-results.js';
+import type { RelayRunResult } from '../model/bench-results.js';
 import { startKafkaRelay } from './kafka-relay.js';
-import { type LoadSystem, probeRate } from './load-probe.js';
-import { searchSustainedRate } from './rate-search.js';
 
 /** The mapping emulator's fetch wait for a batching window: a quarter of it, within 10..50 ms. */
 export function fetchWaitFor(batchingWindowMs: number): number {

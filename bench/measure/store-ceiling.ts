@@ -19,7 +19,7 @@ import { LATENCY_BUCKET_BOUNDS_MS } from '../../src/store/freshness-buckets.js';
 import type { SqlClient, SqlQueryable } from '../../src/store/sql-client.js';
 import type { BenchStore } from '../harness/bench-stores.js';
 import { makeStageRecords } from '../harness/stage-records.js';
-import type { InsertMethodResult, StoreCeilingResult } from '../report/bench-results.js';
+import type { InsertMethodResult, StoreCeilingResult } from '../model/bench-results.js';
 import { copyFrom, copyTextValue } from './pg-copy-from.js';
 
 export interface StoreCeilingOptions {

@@ -1,8 +1,9 @@
 /** The results JSON of one `npm run bench`, and the targets it is judged by. */
 import { pipeline as defaultPipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { CostModel } from '../cost/cost-model.js';
+import type { StageCostBench } from '../cost/stage-cost-run.js';
 import type { MachineInfo } from '../harness/machine-info.js';
-import type { HandlerRunResult, PipelineRunResult, RelayRunResult, StoreCeilingResult, StoreKind } from './bench-results.js';
+import type { HandlerRunResult, PipelineRunResult, RelayRunResult, StoreCeilingResult, StoreKind } from '../model/bench-results.js';
 import { type CompositeCeiling, compositeCeiling } from './composite-ceiling.js';
 import type { ProfileSummary } from './cpu-profile-summary.js';
 
@@ -27,13 +28,6 @@ export interface TargetResult {
   pass: boolean;
   /** How the value was obtained. */
   detail: string;
-}
-
-export interface StageCostBench {
-  /** The output of bench/cost/stage-cost.ts (handler cores without I/O), as printed. */
-  output: string;
-  ingestMicrosPerRecord?: number;
-  enrichMicrosPerRecord?: number;
 }
 
 export interface BenchReport {

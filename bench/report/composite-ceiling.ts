@@ -9,7 +9,7 @@
  */
 import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import { isolatedMs } from '../cost/cost-model.js';
-import type { IsolatedStage } from './bench-results.js';
+import type { IsolatedStage } from '../model/bench-results.js';
 
 export interface CompositeCeiling {
   /** Events/s: 1e6 / (relayMicrosPerEvent + handlersMicrosPerEvent). */

@@ -1,7 +1,7 @@
 /** The report as an SVG chart: throughput against ceilings, scaling, latency and cost. */
 import { STAGE_NAMES } from '../../src/pipeline/definition.js';
+import type { StoreKind } from '../model/bench-results.js';
 import { type BenchReport, compositeCeilingOf, relayCeiling, TARGETS } from './bench-report.js';
-import type { StoreKind } from './bench-results.js';
 import { measuredStores, STORE_NAMES, x } from './report-values.js';
 import { type Bar, PALETTE, type Panel, renderChart } from './svg-chart.js';
 

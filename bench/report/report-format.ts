@@ -1,14 +1,14 @@
 /** The benchmark report as aligned text for the terminal and docs/performance.md, section by section. */
 import type { BenchReport } from './bench-report.js';
+import { ceilingsSection } from './ceilings-section.js';
+import { costSection } from './cost-section.js';
+import { handlersSection } from './handlers-section.js';
+import { headerSection } from './header-section.js';
+import { pipelineSection } from './pipeline-section.js';
+import { profileSection } from './profile-section.js';
 import { measuredStores } from './report-values.js';
-import { ceilingsSection } from './sections/ceilings-section.js';
-import { costSection } from './sections/cost-section.js';
-import { handlersSection } from './sections/handlers-section.js';
-import { headerSection } from './sections/header-section.js';
-import { pipelineSection } from './sections/pipeline-section.js';
-import { profileSection } from './sections/profile-section.js';
-import { scalingSection } from './sections/scaling-section.js';
-import { targetsSection } from './sections/targets-section.js';
+import { scalingSection } from './scaling-section.js';
+import { targetsSection } from './targets-section.js';
 
 export function formatReport(report: BenchReport): string {
   const stores = measuredStores(report);

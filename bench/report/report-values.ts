@@ -1,7 +1,7 @@
 /** How the report writes numbers, ratios, prices and store names, shared by the text and the chart. */
 
+import { type ProbeResult, type SearchResult, STORE_KINDS, type StoreKind } from '../model/bench-results.js';
 import type { BenchReport } from './bench-report.js';
-import { type ProbeResult, type SearchResult, STORE_KINDS, type StoreKind } from './bench-results.js';
 
 export const STORE_NAMES: Record<StoreKind, string> = { postgres: 'PostgreSQL', pglite: 'PGlite' };
 

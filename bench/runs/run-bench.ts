@@ -25,7 +25,6 @@ import {
 import { machineInfo } from '../harness/machine-info.js';
 import { runWorker } from '../harness/worker-client.js';
 import type { PipelineTask, WorkerTask } from '../harness/worker-task.js';
-import { type BenchReport, DEFAULT_STAGE_SHARES, evaluateTargets, relayCeiling, type ScalingPoint } from '../report/bench-report.js';
 import type {
   HandlerRunResult,
   PipelineRunResult,
@@ -33,7 +32,8 @@ import type {
   RelayRunResult,
   StoreCeilingResult,
   StoreKind,
-} from '../report/bench-results.js';
+} from '../model/bench-results.js';
+import { type BenchReport, DEFAULT_STAGE_SHARES, evaluateTargets, relayCeiling, type ScalingPoint } from '../report/bench-report.js';
 import { type CpuProfile, summariseProfile } from '../report/cpu-profile-summary.js';
 import { reportChart } from '../report/report-chart.js';
 import { formatReport } from '../report/report-format.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchReport, evaluateTargets, relayCeiling, TARGETS } from '../../../bench/report/bench-report.js';
 import type {
   HandlerRunResult,
   IsolatedStage,
@@ -7,7 +6,8 @@ import type {
   RelayRunResult,
   SearchResult,
   StoreCeilingResult,
-} from '../../../bench/report/bench-results.js';
+} from '../../../bench/model/bench-results.js';
+import { type BenchReport, evaluateTargets, relayCeiling, TARGETS } from '../../../bench/report/bench-report.js';
 import { reportChart } from '../../../bench/report/report-chart.js';
 import { formatReport } from '../../../bench/report/report-format.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IsolatedStage } from '../../../bench/report/bench-results.js';
+import type { IsolatedStage } from '../../../bench/model/bench-results.js';
 import { compositeCeiling } from '../../../bench/report/composite-ceiling.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateSearchError, searchSustainedRate } from '../../../bench/measure/rate-search.js';
-import type { ProbeResult } from '../../../bench/report/bench-results.js';
+import { RateSearchError, searchSustainedRate } from '../../../bench/harness/rate-search.js';
+import type { ProbeResult } from '../../../bench/model/bench-results.js';
 
 /** A system that holds every rate up to `capacity`. */
 function system(capacity: number) {

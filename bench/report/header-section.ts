@@ -1,5 +1,5 @@
 /** The report's first lines: the run, the machine and its load. */
-import type { BenchReport } from '../bench-report.js';
+import type { BenchReport } from './bench-report.js';
 
 export function headerSection(report: BenchReport): string[] {
   const m = report.machine;

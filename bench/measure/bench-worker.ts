@@ -7,13 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { dirname } from 'node:path';
 import { definePipeline } from '../../src/pipeline/definition.js';
-import { measureIsolatedHandlers } from '../measure/handler-isolation.js';
-import { runPipelineBench, runProfiledPipeline } from '../measure/pipeline-bench.js';
-import { runRelayBench } from '../measure/relay-bench.js';
-import { measureStoreCeiling } from '../measure/store-ceiling.js';
-import type { ProfileRunResult, WorkerResult } from '../report/bench-results.js';
-import { freshBenchStore } from './bench-stores.js';
-import type { HandlersTask, ProfileTask, StoreTask, WorkerMessage, WorkerTask } from './worker-task.js';
+import { freshBenchStore } from '../harness/bench-stores.js';
+import type { HandlersTask, ProfileTask, StoreTask, WorkerMessage, WorkerTask } from '../harness/worker-task.js';
+import type { ProfileRunResult, WorkerResult } from '../model/bench-results.js';
+import { measureIsolatedHandlers } from './handler-isolation.js';
+import { runPipelineBench, runProfiledPipeline } from './pipeline-bench.js';
+import { runRelayBench } from './relay-bench.js';
+import { measureStoreCeiling } from './store-ceiling.js';
 
 async function runStore(task: StoreTask, say: (line: string) => void): Promise<WorkerResult> {
   const store = await freshBenchStore(task.store);

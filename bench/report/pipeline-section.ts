@@ -1,8 +1,8 @@
 /** The pipeline table: the twin with the real handlers, one column per store. */
-import { STAGE_NAMES } from '../../../src/pipeline/definition.js';
-import { type BenchReport, relayCeiling } from '../bench-report.js';
-import type { StoreKind } from '../bench-results.js';
-import { heldProbe, n, row, STORE_NAMES, storeColumns, x } from '../report-values.js';
+import { STAGE_NAMES } from '../../src/pipeline/definition.js';
+import type { StoreKind } from '../model/bench-results.js';
+import { type BenchReport, relayCeiling } from './bench-report.js';
+import { heldProbe, n, row, STORE_NAMES, storeColumns, x } from './report-values.js';
 
 type Cell = (store: StoreKind) => string;
 

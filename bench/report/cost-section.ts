@@ -1,8 +1,8 @@
 /** What a million events cost on AWS: per stage, the three stages, MSK data, the fixed hourly cost and the prices. */
-import { STAGE_NAMES } from '../../../src/pipeline/definition.js';
-import type { CostModel } from '../../cost/cost-model.js';
-import type { BenchReport } from '../bench-report.js';
-import { n, row, STORE_NAMES, usd } from '../report-values.js';
+import { STAGE_NAMES } from '../../src/pipeline/definition.js';
+import type { CostModel } from '../cost/cost-model.js';
+import type { BenchReport } from './bench-report.js';
+import { n, row, STORE_NAMES, usd } from './report-values.js';
 
 const COLUMNS = [8, 7, 6, 12, 22, 10, 12, 12];
 

@@ -3,7 +3,7 @@
  * (or shrinks it until one holds), then bisects (geometric mean) between the highest held and the
  * lowest failed rate a fixed number of times. Pure: the probe is passed in.
  */
-import type { ProbeResult, SearchResult } from '../report/bench-results.js';
+import type { ProbeResult, SearchResult } from '../model/bench-results.js';
 
 export interface RateSearchSettings {
   /** First rate offered, events/s. */

@@ -5,8 +5,8 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { rssMb } from '../harness/machine-info.js';
-import type { ProbeResult } from '../report/bench-results.js';
+import type { ProbeResult } from '../model/bench-results.js';
+import { rssMb } from './machine-info.js';
 
 /** The load offered: the storefront generator publishing to the system's input topic (generator-process.ts). */
 export interface LoadGenerator {

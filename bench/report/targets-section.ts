@@ -1,6 +1,6 @@
 /** Each target with its verdict, on the store the targets were judged on. */
-import type { BenchReport, TargetResult } from '../bench-report.js';
-import { STORE_NAMES } from '../report-values.js';
+import type { BenchReport, TargetResult } from './bench-report.js';
+import { STORE_NAMES } from './report-values.js';
 
 function targetLine(t: TargetResult): string {
   const unit = t.unit === 'x' ? 'x' : ` ${t.unit}`;

@@ -1,8 +1,8 @@
 /** Each handler invoked alone (the Lambda view), and the handler cores without I/O. */
-import { pipeline, STAGE_NAMES } from '../../../src/pipeline/definition.js';
-import type { BenchReport } from '../bench-report.js';
-import type { StoreKind } from '../bench-results.js';
-import { row, STORE_NAMES, storeColumns } from '../report-values.js';
+import { pipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import type { StoreKind } from '../model/bench-results.js';
+import type { BenchReport } from './bench-report.js';
+import { row, STORE_NAMES, storeColumns } from './report-values.js';
 
 const DEFAULT_BATCH = pipeline.stages.ingest.batchSize;
 

@@ -1,8 +1,8 @@
 /** The CPU profile of the saturated twin, when one was taken. */
 
-import type { BenchReport } from '../bench-report.js';
-import { formatProfileSummary } from '../cpu-profile-summary.js';
-import { n, STORE_NAMES } from '../report-values.js';
+import type { BenchReport } from './bench-report.js';
+import { formatProfileSummary } from './cpu-profile-summary.js';
+import { n, STORE_NAMES } from './report-values.js';
 
 export function profileSection(report: BenchReport): string[] {
   const profile = report.profile;

@@ -1,7 +1,8 @@
 /** The ceilings measured first: the Kafka relay and each store's bulk insert. */
-import { type BenchReport, compositeCeilingOf, relayCeiling } from '../bench-report.js';
-import type { StoreKind } from '../bench-results.js';
-import { heldProbe, n, STORE_NAMES, x } from '../report-values.js';
+
+import type { StoreKind } from '../model/bench-results.js';
+import { type BenchReport, compositeCeilingOf, relayCeiling } from './bench-report.js';
+import { heldProbe, n, STORE_NAMES, x } from './report-values.js';
 
 function relayLine(report: BenchReport): string[] {
   const relay = report.relay;

@@ -1,6 +1,6 @@
 /** Throughput by partitions and by batch size, as shares of the relay ceiling. */
-import type { BenchReport, ScalingPoint } from '../bench-report.js';
-import { n, STORE_NAMES } from '../report-values.js';
+import type { BenchReport, ScalingPoint } from './bench-report.js';
+import { n, STORE_NAMES } from './report-values.js';
 
 function scalingLines(label: string, points: readonly ScalingPoint[], key: 'partitions' | 'batchSize'): string[] {
   return [
