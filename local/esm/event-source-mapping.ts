@@ -56,6 +56,7 @@ export class EventSourceMapping {
   private readonly dispatcher: BatchDispatcher;
   private readonly context: BatchContext;
   private group: GroupConsumer | undefined;
+  private timestampStart: TimestampStart | undefined;
   private publisher: RecordPublisher | undefined;
   // Shared by the lag and offset reads; a failed connect is tried again by the next read.
   private readonly admin = memoiseUntilFailure(() => this.connectAdmin());
@@ -91,7 +92,7 @@ export class EventSourceMapping {
       backoff: this.backoff,
       invoke: (records, attempt) => this.invoker.invoke(records, attempt),
       sendToFailureDestination: (records, failure) => this.sendToFailureDestination(records, failure),
-      commit: (positions) => this.group?.commit(positions) ?? Promise.resolve(),
+      commit: (positions) => this.group?.commit(this.dispatcher.commitsAdmitted(positions)) ?? Promise.resolve(),
       wait: (ms) => this.wait(ms),
       settle: (work) => this.settle(work),
       isStopping: () => this.stopping,
@@ -131,6 +132,7 @@ export class EventSourceMapping {
     }
     this.publisher = createKafkaPublisher(kafka);
     const timestampStart = plan.skipBefore && new TimestampStart(plan.skipBefore.partitions, plan.skipBefore.timestampMs);
+    this.timestampStart = timestampStart;
     const group = new GroupConsumer({
       kafka,
       groupId: stage.consumerGroupId,
@@ -179,6 +181,27 @@ export class EventSourceMapping {
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
     return this.stopped;
+  }
+
+  /**
+   * Moves the mapping's consumer group to `offsets` (partition -> next offset to read) without a
+   * rejoin, as kafka-consumer-groups --reset-offsets does for a stopped group. Records queued or in
+   * the open batch for these partitions are dropped; a batch already being invoked finishes but
+   * commits nothing; the new offsets are committed, and the next batch of each partition starts at
+   * its new offset (records after it are delivered again: at-least-once).
+   */
+  async seek(offsets: ReadonlyMap<number, number>): Promise<void> {
+    const group = this.group;
+    if (this.state !== 'running' || !group) throw new EventSourceMappingError(`${this.config.functionName}: seek() while not running`);
+    const topic = this.stage.inputTopic;
+    const positions = [...offsets].map(([partition, offset]) => ({ topic, partition, offset }));
+    // One synchronous step: no fetched batch can be queued between kafkajs's seek and the dispatcher's.
+    group.seek(positions);
+    for (const p of positions) {
+      this.dispatcher.seek(topic, p.partition, p.offset);
+      this.timestampStart?.forget(p.partition);
+    }
+    await group.commitSought(positions);
   }
 
   stats(): EsmStats {

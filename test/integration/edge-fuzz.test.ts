@@ -10,10 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { eventIdOf } from '../../local/dlq/dlq-entry.js';
 import { startTwin } from '../../local/twin/local-twin.js';
-import { verifyPipeline } from '../../local/verify/pipeline-verifier.js';
-import { SequenceLedger } from '../../local/verify/sequence-ledger.js';
-import { produceSequenced, type SequencedInput } from '../../local/verify/sequenced-producer.js';
-import { waitForDrain } from '../../local/verify/wait-for-drain.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { eventSchemas, isEventType } from '../../src/events/event-schemas.js';
 import { INVALID_REASONS } from '../../src/events/invalid-reason.js';
@@ -25,6 +21,10 @@ import { definePipeline } from '../../src/pipeline/definition.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { type HostileCase, hostileCase, hostileValue, SQL_TEXT } from '../faults/hostile-records.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
+import { verifyPipeline } from '../verify/pipeline-verifier.js';
+import { SequenceLedger } from '../verify/sequence-ledger.js';
+import { produceSequenced, type SequencedInput } from '../verify/sequenced-producer.js';
+import { waitForDrain } from '../verify/wait-for-drain.js';
 
 const TRACE_HEADER = 'fuzz-trace';
 const TABLES = [
