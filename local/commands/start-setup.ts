@@ -5,6 +5,7 @@ import type { PipelineDefinition } from '../../src/pipeline/definition.js';
 import { type ShopTraffic, startShopTraffic } from '../cdc/shop-traffic.js';
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-server.js';
 import { twinStatusSource } from '../dashboard/twin-status-source.js';
+import { storeDataDir } from '../store/prepared-store.js';
 import { type DeploymentMode, readDeploymentMode } from '../twin/deployment-mode.js';
 import { storeKey } from '../twin/local-store.js';
 import { type LocalTwin, startTwin } from '../twin/local-twin.js';
@@ -12,7 +13,6 @@ import type { OwnerFile } from '../twin/owner-file.js';
 import { type RetentionSweep, startRetentionSweep } from '../twin/raw-retention.js';
 import { claimTwinAddress } from '../twin/twin-address.js';
 import { twinStatus } from '../twin/twin-status.js';
-import { storeDataDir } from './prepared-store.js';
 import { DEFAULT_LOCAL_RETENTION, parseStartOptions, type RawStartOptions, type StartOptions } from './start-options.js';
 import { LagWarnings } from './start-progress.js';
 
