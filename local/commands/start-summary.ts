@@ -1,7 +1,7 @@
 /** The end of `tributary start`: the run summary, the change data capture line, the JSON file. */
 import { writeFileSync } from 'node:fs';
 import type { ShopTraffic } from '../cdc/shop-traffic.js';
-import type { GeneratorRunSummary } from '../generator/rate-limited-producer.js';
+import type { GeneratorRunSummary } from '../generator/generator-run.js';
 import type { LocalTwin } from '../twin/local-twin.js';
 import { buildSummary, formatSummary, type RunSummary } from '../twin/run-summary.js';
 import type { StartOptions } from './start-options.js';
