@@ -15,6 +15,8 @@ import type { ReplayCommandOptions } from './commands/replay.js';
 import { DEFAULT_RATE, type RawStartOptions } from './commands/start-options.js';
 
 const USAGE_EXIT_CODE = 2;
+const DATA_DIR_HELP =
+  "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite";
 
 function packageVersion(): string {
   const path = fileURLToPath(new URL('../package.json', import.meta.url));
@@ -32,16 +34,22 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
+  registerRunCommands(program);
+  registerQueryCommands(program, help);
+  registerDlqCommands(program);
+  registerStoreCommands(program);
+  registerKafkaTools(program);
+  return program;
+}
 
+/** invoke, start, cdc, produce. */
+function registerRunCommands(program: Command): void {
   program
     .command('invoke')
     .description('run a function (ingest, enrich, sink) on an MSK event file, like `sam local invoke`')
     .argument('<function>', 'ingest | enrich | sink')
     .argument('<event>', 'path to an MSK event JSON file (see events/)')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (fn: string, event: string, options: { dataDir?: string }) => {
       // Commands load on use, so `invoke` does not pay for Kafka and the twin.
       const { invokeCommand } = await import('./commands/invoke.js');
@@ -62,10 +70,7 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .option('--no-generate', 'run without the generator (send events with `tributary produce`)')
     .option('--no-cdc', 'run without the shop database and its change data capture')
     .option('--json <file>', 'write the final summary as JSON')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--port <n>', 'port of the dashboard and query API on 127.0.0.1 (default 8787; 0 picks a free one)')
     .option('--environment <name>', 'cdk.json environment whose event source mapping mode to emulate', 'dev')
     .option('--poller-mode <mode>', "on-demand or provisioned (default: the environment's, from cdk.json)")
@@ -102,7 +107,10 @@ export function buildProgram(help: LoadedHelp = {}): Command {
       const { produceCommand } = await import('./commands/produce.js');
       await produceCommand(options);
     });
+}
 
+/** query, replay. */
+function registerQueryCommands(program: Command, help: LoadedHelp): void {
   program
     .command('query')
     .description('run a named analytics query (timeseries, top, funnel, freshness, pipeline) or one read-only SQL statement')
@@ -111,10 +119,7 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .option('--sql <select>', 'run one read-only SQL statement instead (writes are refused)')
     .option('--json', 'print JSON instead of a table')
     .option('--limit <rows>', 'print at most this many rows', '1000')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--from <time>', 'window start: a UTC date (2026-11-01) or an ISO 8601 time; older than the store: read from the archive')
     .option('--to <time>', 'window end: a UTC date (through the end of that day) or an ISO 8601 time')
     .option('--archive-dir <dir>', 'the archive folder (default .data/archive)')
@@ -143,7 +148,10 @@ export function buildProgram(help: LoadedHelp = {}): Command {
       const { replayCommand } = await import('./commands/replay.js');
       await replayCommand(options);
     });
+}
 
+/** dlq list, show, replay. */
+function registerDlqCommands(program: Command): void {
   const dlq = program
     .command('dlq')
     .description('inspect the DLQ (or the failure destination) by reason, stage and time; replay records into raw');
@@ -175,29 +183,20 @@ export function buildProgram(help: LoadedHelp = {}): Command {
     .option('--all', 'replay every record')
     .option('--dry-run', 'show what would be sent, send nothing')
     .option('--again', 'also send records replayed before and records whose cause is unchanged')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options: DlqReplayOptions) => {
       const { dlqReplayCommand } = await import('./commands/dlq.js');
       await dlqReplayCommand(options);
     });
-
-  registerLocalTools(program);
-  return program;
 }
 
-/** status, reset and the Kafka tools (topics, tail, groups). */
-function registerLocalTools(program: Command): void {
+/** status, reset. */
+function registerStoreCommands(program: Command): void {
   program
     .command('status')
     .description('is a local twin running: its addresses, counts, lag and latency; where the local store is and its size')
     .option('--json', 'print JSON')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options: { json?: boolean; dataDir?: string }) => {
       const { statusCommand } = await import('./commands/status.js');
       await statusCommand(options);
@@ -206,14 +205,15 @@ function registerLocalTools(program: Command): void {
     .command('reset')
     .description('empty the local store (PGlite folder): every stored event and rollup; refused while a twin runs')
     .option('--yes', 'really delete')
-    .option(
-      '--data-dir <dir>',
-      "store folder when DATABASE_URL is not set: the embedded PostgreSQL server's (default .data/postgres), or PGlite's with TRIBUTARY_STORE=pglite",
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options: { yes?: boolean; dataDir?: string }) => {
       const { resetCommand } = await import('./commands/reset.js');
       await resetCommand(options);
     });
+}
+
+/** The Kafka tools: topics, tail, groups (and groups seek). */
+function registerKafkaTools(program: Command): void {
   program
     .command('topics')
     .description("list the running twin's topics (or KAFKA_BROKERS'): partitions, records, end offsets")

@@ -54,7 +54,7 @@ async function openOwned(command: string, location: StoreLocation, write: boolea
   const folder = pgliteFolder(location);
   const owner = folder ? await lockStoreFolder(folder, command, WAIT_FOR_OTHER_COMMAND_MS) : undefined;
   try {
-    const store = write ? await (await import('./prepared-store.js')).openPreparedStore(location) : await openCurrentStore(location);
+    const store = write ? await (await import('../store/prepared-store.js')).openPreparedStore(location) : await openCurrentStore(location);
     return {
       kind: 'store',
       ...store,
@@ -73,7 +73,7 @@ async function openCurrentStore(location: StoreLocation): Promise<{ client: SqlC
   // Loaded here: a command answered by the twin never pays for the store's modules.
   const [{ loadMigrations, migrate }, { openStoreClient }, { seedReferenceData }] = await Promise.all([
     import('../../src/store/migrate.js'),
-    import('./prepared-store.js'),
+    import('../store/prepared-store.js'),
     import('../../src/reference/seed-reference-data.js'),
   ]);
   const { client, description } = await openStoreClient(location);

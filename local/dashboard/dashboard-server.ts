@@ -75,82 +75,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new DashboardPortError(port, host, 'not a port number (0 to 65535)');
   const assets = await loadDashboardAssets();
   const loopbackOnly = LOOPBACK_HOSTS.has(host);
-  const running = new Map<string, Promise<QueryHttpResponse>>();
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const target = req.url ?? '/';
-    if (target.length > DASHBOARD_LIMITS.maxUrlLength) {
-      return sendJson(res, 414, {
-        error: 'uri_too_long',
-        message: `the request URL is longer than ${DASHBOARD_LIMITS.maxUrlLength} characters`,
-      });
-    }
-    // A page on another site could reach a loopback server through DNS rebinding; its Host header gives it away.
-    if (loopbackOnly && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
-      return sendJson(res, 403, {
-        error: 'forbidden_host',
-        message: 'this server answers requests addressed to 127.0.0.1 or localhost only',
-      });
-    }
-    let url: URL;
-    try {
-      // Origin-form targets are read as paths: "//x" is a path here, not a host.
-      url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
-    } catch {
-      return sendJson(res, 400, { error: 'bad_request', message: 'the request URL cannot be parsed' });
-    }
-    const method = req.method ?? 'GET';
-    const { pathname } = url;
-
-    if (pathname === '/query' || pathname.startsWith('/query/')) {
-      const parsed = paramsFromSearch(url.searchParams);
-      if (!parsed.ok) {
-        const name = quoteForMessage(parsed.parameter);
-        return sendJson(res, 400, { error: 'bad_parameter', parameter: name, message: `parameter "${name}": given more than once` });
-      }
-      // The same question asked again while it runs (another tab, a retry after a client timeout) shares the one read.
-      const key = `${method} ${pathname}${url.search}`;
-      let answer = running.get(key);
-      if (!answer) {
-        if (running.size >= DASHBOARD_LIMITS.maxQueriesInFlight) {
-          return sendJson(res, 503, { error: 'busy', message: 'too many queries running; retry shortly' }, { 'retry-after': '1' });
-        }
-        answer = handleQueryRequest(
-          options.store,
-          { method, path: pathname, query: parsed.params },
-          { status: options.status, onError: (error, info) => options.onError?.(error, { requestId: info.requestId, path: pathname }) },
-        ).finally(() => running.delete(key));
-        running.set(key, answer);
-      }
-      const { statusCode, headers, body } = await answer;
-      return send(res, statusCode, headers, body, method === 'HEAD');
-    }
-
-    if (options.api && isTwinApiPath(pathname)) {
-      const { statusCode, headers, body } = await handleTwinApiRequest(req, pathname, options.api);
-      return send(res, statusCode, headers, body, false);
-    }
-
-    const asset = assets.get(pathname);
-    if (!asset) {
-      return sendJson(res, 404, {
-        error: 'not_found',
-        message: `nothing at ${quoteForMessage(pathname)}; the dashboard is at /, the query API at /query`,
-      });
-    }
-    if (method !== 'GET' && method !== 'HEAD') {
-      return sendJson(
-        res,
-        405,
-        { error: 'method_not_allowed', message: `${quoteForMessage(method)} is not allowed; use GET` },
-        { allow: 'GET, HEAD' },
-      );
-    }
-    return sendAsset(res, asset, method === 'HEAD');
-  };
-
+  const context: RequestContext = { options, assets, loopbackOnly, running: new Map() };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handleRequest(context, req, res).catch((error: unknown) => {
       const requestId = randomUUID();
       options.onError?.(error, { requestId, path: req.url ?? '' });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'the request failed', requestId });
@@ -174,6 +101,91 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return closing;
     },
   };
+}
+
+interface RequestContext {
+  readonly options: DashboardServerOptions;
+  readonly assets: ReadonlyMap<string, Asset>;
+  readonly loopbackOnly: boolean;
+  /** Queries running, by method, path and query string. */
+  readonly running: Map<string, Promise<QueryHttpResponse>>;
+}
+
+async function handleRequest(context: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options, loopbackOnly } = context;
+  const target = req.url ?? '/';
+  if (target.length > DASHBOARD_LIMITS.maxUrlLength) {
+    return sendJson(res, 414, {
+      error: 'uri_too_long',
+      message: `the request URL is longer than ${DASHBOARD_LIMITS.maxUrlLength} characters`,
+    });
+  }
+  // A page on another site could reach a loopback server through DNS rebinding; its Host header gives it away.
+  if (loopbackOnly && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
+    return sendJson(res, 403, {
+      error: 'forbidden_host',
+      message: 'this server answers requests addressed to 127.0.0.1 or localhost only',
+    });
+  }
+  let url: URL;
+  try {
+    // Origin-form targets are read as paths: "//x" is a path here, not a host.
+    url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return sendJson(res, 400, { error: 'bad_request', message: 'the request URL cannot be parsed' });
+  }
+  const method = req.method ?? 'GET';
+  const { pathname } = url;
+
+  if (pathname === '/query' || pathname.startsWith('/query/')) return answerQuery(context, res, url, method);
+  if (options.api && isTwinApiPath(pathname)) {
+    const { statusCode, headers, body } = await handleTwinApiRequest(req, pathname, options.api);
+    return send(res, statusCode, headers, body, false);
+  }
+  return answerAsset(context, res, pathname, method);
+}
+
+async function answerQuery(context: RequestContext, res: ServerResponse, url: URL, method: string): Promise<void> {
+  const { options, running } = context;
+  const { pathname } = url;
+  const parsed = paramsFromSearch(url.searchParams);
+  if (!parsed.ok) {
+    const name = quoteForMessage(parsed.parameter);
+    return sendJson(res, 400, { error: 'bad_parameter', parameter: name, message: `parameter "${name}": given more than once` });
+  }
+  // The same question asked again while it runs (another tab, a retry after a client timeout) shares the one read.
+  const key = `${method} ${pathname}${url.search}`;
+  let answer = running.get(key);
+  if (!answer) {
+    if (running.size >= DASHBOARD_LIMITS.maxQueriesInFlight) {
+      return sendJson(res, 503, { error: 'busy', message: 'too many queries running; retry shortly' }, { 'retry-after': '1' });
+    }
+    answer = handleQueryRequest(
+      options.store,
+      { method, path: pathname, query: parsed.params },
+      { status: options.status, onError: (error, info) => options.onError?.(error, { requestId: info.requestId, path: pathname }) },
+    ).finally(() => running.delete(key));
+    running.set(key, answer);
+  }
+  const { statusCode, headers, body } = await answer;
+  return send(res, statusCode, headers, body, method === 'HEAD');
+}
+
+function answerAsset(context: RequestContext, res: ServerResponse, pathname: string, method: string): void {
+  const asset = context.assets.get(pathname);
+  if (!asset) {
+    sendJson(res, 404, {
+      error: 'not_found',
+      message: `nothing at ${quoteForMessage(pathname)}; the dashboard is at /, the query API at /query`,
+    });
+  } else if (method !== 'GET' && method !== 'HEAD') {
+    sendJson(
+      res,
+      405,
+      { error: 'method_not_allowed', message: `${quoteForMessage(method)} is not allowed; use GET` },
+      { allow: 'GET, HEAD' },
+    );
+  } else sendAsset(res, asset, method === 'HEAD');
 }
 
 function hostName(header: string | undefined): string {

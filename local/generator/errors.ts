@@ -1,4 +1,6 @@
 /** Errors of the traffic generator and the raw-event sources. */
+import type { GeneratorRunSummary } from './generator-run.js';
+
 export class GeneratorError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -29,7 +31,7 @@ export class NdjsonLineTooLongError extends GeneratorError {
 export class GeneratorPublishError extends GeneratorError {
   constructor(
     message: string,
-    readonly summary: import('./rate-limited-producer.js').GeneratorRunSummary,
+    readonly summary: GeneratorRunSummary,
     options?: ErrorOptions,
   ) {
     super(message, options);

@@ -3,8 +3,8 @@
  * must hold exactly the distinct valid events, and the DLQ exactly the invalid records, by reason.
  */
 import type { InvalidReason } from '../../src/events/invalid-reason.js';
+import type { GeneratedRecord, RecordKind } from './generated-record.js';
 import type { RejectingStage } from './invalid-records.js';
-import type { GeneratedRecord, RecordKind } from './storefront-traffic.js';
 
 export interface LedgerTotals {
   /** Records acknowledged. */

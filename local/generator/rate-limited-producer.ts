@@ -7,8 +7,10 @@
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { OutputRecord } from '../../src/kafka/msk-event.js';
 import { GeneratorOptionsError, GeneratorPublishError } from './errors.js';
-import { GeneratorLedger, type LedgerTotals } from './generator-ledger.js';
-import type { GeneratedRecord, TrafficGenerator } from './storefront-traffic.js';
+import type { GeneratedRecord } from './generated-record.js';
+import { GeneratorLedger } from './generator-ledger.js';
+import type { GeneratorProgress, GeneratorRunSummary, GeneratorStopReason } from './generator-run.js';
+import type { TrafficGenerator } from './storefront-traffic.js';
 
 export interface RunGeneratorOptions {
   readonly generator: Pick<TrafficGenerator, 'next'>;
@@ -36,25 +38,6 @@ export interface RunGeneratorOptions {
   readonly progressIntervalMs?: number;
 }
 
-export interface GeneratorProgress {
-  sent: number;
-  acknowledged: number;
-  elapsedMs: number;
-}
-
-export type GeneratorStopReason = 'duration' | 'maxEvents' | 'abort' | 'error';
-
-export interface GeneratorRunSummary extends LedgerTotals {
-  /** Records handed to the publisher. */
-  sent: number;
-  /** Records Kafka acknowledged (equals `records`). */
-  acknowledged: number;
-  elapsedMs: number;
-  /** acknowledged / elapsed seconds. */
-  actualRatePerSecond: number;
-  stoppedBy: GeneratorStopReason;
-}
-
 const DEFAULTS = { batchSize: 1000, maxInFlight: 2, tickMs: 25, progressIntervalMs: 250 } as const;
 
 function positive(name: string, value: number, integer: boolean, allowInfinity = false): number {
@@ -70,6 +53,52 @@ function toOutput(record: GeneratedRecord, topic: string): OutputRecord {
 
 /** Publishes the generator's records at ratePerSecond until duration, count or abort; resolves with the tallies. */
 export async function runGenerator(options: RunGeneratorOptions): Promise<GeneratorRunSummary> {
+  const limits = validatedLimits(options);
+  const { rate, batchSize, maxInFlight, maxEvents } = limits;
+  const { generator, signal } = options;
+  const run = new PublishingRun(options, limits.progressIntervalMs);
+  // Catching up after a stall is capped at a second's worth, so a long pause is not followed by a flood.
+  const burst = Math.max(batchSize, rate);
+  let tokens = 0;
+  let refilledAt = run.started;
+  let stoppedBy: GeneratorStopReason;
+  for (;;) {
+    const now = performance.now();
+    const reason = stopReason(run, limits, signal, now);
+    if (reason) {
+      stoppedBy = reason;
+      break;
+    }
+    tokens = rate === Number.POSITIVE_INFINITY ? rate : Math.min(burst, tokens + ((now - refilledAt) * rate) / 1000);
+    refilledAt = now;
+    while (tokens >= 1 && run.inFlight.size < maxInFlight && run.sent < maxEvents) {
+      const n = Math.min(Math.floor(tokens), batchSize, maxEvents - run.sent);
+      const batch = new Array<GeneratedRecord>(n);
+      for (let i = 0; i < n; i++) batch[i] = generator.next();
+      tokens -= n;
+      run.publishBatch(batch);
+    }
+    run.progress(false);
+    if (run.sent >= maxEvents) continue;
+    // Sleep until the next tick or an abort; when every slot is taken, also until a batch is
+    // acknowledged. Waking on every ack would send a batch per ack, as small as acks are quick
+    // (the embedded Kafka serves one batch per partition per fetch, so small batches slow consumers).
+    await waitForAny(limits.tickMs, run.inFlight.size >= maxInFlight ? run.inFlight : [], signal);
+  }
+  return run.finish(stoppedBy);
+}
+
+interface RunLimits {
+  readonly rate: number;
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  readonly tickMs: number;
+  readonly progressIntervalMs: number;
+  readonly maxEvents: number;
+  readonly durationMs: number;
+}
+
+function validatedLimits(options: RunGeneratorOptions): RunLimits {
   const rate = positive('ratePerSecond', options.ratePerSecond, false, true);
   const batchSize = positive('batchSize', options.batchSize ?? DEFAULTS.batchSize, true);
   const maxInFlight = positive('maxInFlight', options.maxInFlight ?? DEFAULTS.maxInFlight, true);
@@ -79,99 +108,85 @@ export async function runGenerator(options: RunGeneratorOptions): Promise<Genera
   if (!(maxEvents >= 0)) throw new GeneratorOptionsError(`maxEvents must be >= 0, got ${maxEvents}`);
   const durationMs = options.durationMs ?? Number.POSITIVE_INFINITY;
   if (!(durationMs >= 0)) throw new GeneratorOptionsError(`durationMs must be >= 0, got ${durationMs}`);
-  const { generator, publisher, topic, signal, onProgress } = options;
-  const runLedger = new GeneratorLedger({ keepEventIds: false });
-  const sharedLedger = options.ledger;
+  return { rate, batchSize, maxInFlight, tickMs, progressIntervalMs, maxEvents, durationMs };
+}
 
-  const started = performance.now();
-  // Catching up after a stall is capped at a second's worth, so a long pause is not followed by a flood.
-  const burst = Math.max(batchSize, rate);
-  let tokens = 0;
-  let refilledAt = started;
-  let sent = 0;
-  let acknowledged = 0;
-  let failure: unknown;
-  let lastProgress = Number.NEGATIVE_INFINITY;
-  const inFlight = new Set<Promise<void>>();
+function stopReason(run: PublishingRun, limits: RunLimits, signal: AbortSignal | undefined, now: number): GeneratorStopReason | undefined {
+  if (run.failure !== undefined) return 'error';
+  if (signal?.aborted) return 'abort';
+  if (run.sent >= limits.maxEvents) return 'maxEvents';
+  if (now - run.started >= limits.durationMs) return 'duration';
+  return undefined;
+}
 
-  const progress = (force: boolean) => {
-    const now = performance.now();
-    if (!onProgress || (!force && now - lastProgress < progressIntervalMs)) return;
-    lastProgress = now;
-    onProgress({ sent, acknowledged, elapsedMs: now - started });
-  };
+/** The batches of one run: sent, in flight, acknowledged, the first failure, and the progress reports. */
+class PublishingRun {
+  private readonly runLedger = new GeneratorLedger({ keepEventIds: false });
+  sent = 0;
+  acknowledged = 0;
+  failure: unknown;
+  readonly inFlight = new Set<Promise<void>>();
+  private lastProgress = Number.NEGATIVE_INFINITY;
+  /** Taken last, so the first tick's tokens count from the very start of the loop. */
+  readonly started = performance.now();
 
-  const publishBatch = (records: GeneratedRecord[]) => {
-    const done: Promise<void> = publisher
-      .publish(records.map((r) => toOutput(r, topic)))
+  constructor(
+    private readonly options: RunGeneratorOptions,
+    private readonly progressIntervalMs: number,
+  ) {}
+
+  publishBatch(records: GeneratedRecord[]): void {
+    this.sent += records.length;
+    const done: Promise<void> = this.options.publisher
+      .publish(records.map((r) => toOutput(r, this.options.topic)))
       .then(
         () => {
-          acknowledged += records.length;
-          runLedger.record(records);
-          sharedLedger?.record(records);
+          this.acknowledged += records.length;
+          this.runLedger.record(records);
+          this.options.ledger?.record(records);
         },
         (error: unknown) => {
-          failure ??= error;
+          this.failure ??= error;
         },
       )
-      .finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  };
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
 
-  let stoppedBy: GeneratorStopReason;
-  for (;;) {
+  progress(force: boolean): void {
+    const { onProgress } = this.options;
     const now = performance.now();
+    if (!onProgress || (!force && now - this.lastProgress < this.progressIntervalMs)) return;
+    this.lastProgress = now;
+    onProgress({ sent: this.sent, acknowledged: this.acknowledged, elapsedMs: now - this.started });
+  }
+
+  /** Waits for the batches in flight; throws GeneratorPublishError when one failed. */
+  async finish(stoppedBy: GeneratorStopReason): Promise<GeneratorRunSummary> {
+    await Promise.all(this.inFlight);
+    const elapsedMs = performance.now() - this.started;
+    this.progress(true);
+    const { acknowledged, failure } = this;
+    const summary: GeneratorRunSummary = {
+      ...this.runLedger.totals(),
+      sent: this.sent,
+      acknowledged,
+      elapsedMs,
+      actualRatePerSecond: elapsedMs > 0 ? (acknowledged * 1000) / elapsedMs : 0,
+      stoppedBy,
+    };
     if (failure !== undefined) {
-      stoppedBy = 'error';
-      break;
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      throw new GeneratorPublishError(
+        `publishing to ${this.options.topic} failed after ${acknowledged} acknowledged records: ${reason}`,
+        summary,
+        {
+          cause: failure,
+        },
+      );
     }
-    if (signal?.aborted) {
-      stoppedBy = 'abort';
-      break;
-    }
-    if (sent >= maxEvents) {
-      stoppedBy = 'maxEvents';
-      break;
-    }
-    if (now - started >= durationMs) {
-      stoppedBy = 'duration';
-      break;
-    }
-    tokens = rate === Number.POSITIVE_INFINITY ? rate : Math.min(burst, tokens + ((now - refilledAt) * rate) / 1000);
-    refilledAt = now;
-    while (tokens >= 1 && inFlight.size < maxInFlight && sent < maxEvents) {
-      const n = Math.min(Math.floor(tokens), batchSize, maxEvents - sent);
-      const batch = new Array<GeneratedRecord>(n);
-      for (let i = 0; i < n; i++) batch[i] = generator.next();
-      tokens -= n;
-      sent += n;
-      publishBatch(batch);
-    }
-    progress(false);
-    if (sent >= maxEvents) continue;
-    // Sleep until the next tick or an abort; when every slot is taken, also until a batch is
-    // acknowledged. Waking on every ack would send a batch per ack, as small as acks are quick
-    // (the embedded Kafka serves one batch per partition per fetch, so small batches slow consumers).
-    await waitForAny(tickMs, inFlight.size >= maxInFlight ? inFlight : [], signal);
+    return summary;
   }
-  await Promise.all(inFlight);
-  const elapsedMs = performance.now() - started;
-  progress(true);
-  const summary: GeneratorRunSummary = {
-    ...runLedger.totals(),
-    sent,
-    acknowledged,
-    elapsedMs,
-    actualRatePerSecond: elapsedMs > 0 ? (acknowledged * 1000) / elapsedMs : 0,
-    stoppedBy,
-  };
-  if (failure !== undefined) {
-    const reason = failure instanceof Error ? failure.message : String(failure);
-    throw new GeneratorPublishError(`publishing to ${topic} failed after ${acknowledged} acknowledged records: ${reason}`, summary, {
-      cause: failure,
-    });
-  }
-  return summary;
 }
 
 function waitForAny(ms: number, inFlight: Iterable<Promise<void>>, signal: AbortSignal | undefined): Promise<void> {

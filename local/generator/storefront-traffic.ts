@@ -5,18 +5,17 @@
  * clock give the same records, byte for byte.
  */
 import type { EventType, RawEvent } from '../../src/events/event-schemas.js';
-import type { InvalidReason } from '../../src/events/invalid-reason.js';
 import { SAMPLE_USD_RATES } from '../../src/reference/currency-rates.js';
 import { type Product, productCatalogue } from '../../src/reference/product-catalogue.js';
 import { type Random, seededRandom } from '../../src/reference/seeded-random.js';
 import { GeneratorOptionsError } from './errors.js';
 import type { TimeFormat } from './event-time.js';
+import type { GeneratedRecord } from './generated-record.js';
 import {
   GENERATED_INVALID_REASONS,
   type GeneratedInvalidReason,
   INVALID_VARIANTS,
   type InvalidVariant,
-  type RejectingStage,
   rejectingStage,
   unratedCurrencies,
   type VariantTools,
@@ -27,23 +26,7 @@ import { StorefrontWorld } from './storefront-world.js';
 import { type AgentClass, USER_AGENTS } from './user-agents.js';
 import { WeightedChoice, zipfChoice } from './weighted-choice.js';
 
-export type RecordKind = 'valid' | 'invalid' | 'duplicate';
-
-/** One record for the raw topic, with what the pipeline is expected to make of it. */
-export interface GeneratedRecord {
-  readonly key: string | null;
-  /** null is a tombstone. */
-  readonly value: Buffer | null;
-  readonly kind: RecordKind;
-  /** Set for valid records, their duplicates, and invalid records that only enrich can reject. */
-  readonly eventId?: string;
-  /** The event type a valid record or duplicate carries, or the type an invalid record was made from. */
-  readonly eventType?: EventType;
-  /** For invalid records: the DLQ reason the pipeline must give. */
-  readonly expectedReason?: InvalidReason;
-  /** For invalid records: the stage that must reject it. */
-  readonly expectedStage?: RejectingStage;
-}
+export type { GeneratedRecord, RecordKind } from './generated-record.js';
 
 export interface TrafficGenerator {
   /** The next record; never ends. */

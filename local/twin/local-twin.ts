@@ -4,6 +4,7 @@
  * handler modules that run on Lambda.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Kafka } from 'kafkajs';
 import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
@@ -14,7 +15,6 @@ import type { SqlClient } from '../../src/store/sql-client.js';
 import { ArchiveConsumer } from '../archive/archive-consumer.js';
 import { ChangeStats } from '../cdc/change-stats.js';
 import { createChangeMappings, type ShopCdc, startShopCdc } from '../cdc/shop-cdc.js';
-import { openPreparedStore } from '../commands/prepared-store.js';
 import {
   type ConsumerRestartPolicy,
   type EsmHandler,
@@ -27,6 +27,7 @@ import {
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
 import type { StoreLocation } from '../store/open-store.js';
+import { openPreparedStore } from '../store/prepared-store.js';
 import { readDeploymentMode } from './deployment-mode.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';
@@ -146,71 +147,20 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       StageName,
       StageHandler
     >;
-    const createMapping = (stage: StageName): EventSourceMapping =>
-      new EventSourceMapping({
-        stage: pipeline.stages[stage],
-        kafka,
-        bootstrapServers: cluster.bootstrapServers,
-        functionName: `${pipeline.name}-${stage}`,
-        handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
-        failureTopic: pipeline.topics.failures.name,
-        inputRetentionHours: inputTopicOf(pipeline, pipeline.stages[stage]).retentionHours,
-        pollerMode: mode.pollerMode,
-        failureDestination: mode.failureDestination,
-        retryBackoff: options.retryBackoff,
-        consumerRestart: options.consumerRestart,
-        onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
-        onWarning: options.onWarning,
-      });
+    const createMapping = stageMappingFactory(options, mode, kafka, cluster, handlers);
     const mappings = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createMapping(stage)])) as Record<StageName, EventSourceMapping>;
     for (const stage of STAGE_NAMES) cleanup.unshift(() => mappings[stage].stop());
-    const archive =
-      options.archive &&
-      new ArchiveConsumer({
-        kafka,
-        archive: defineArchive(pipeline),
-        groupId: `${pipeline.name}-archive`,
-        dir: options.archive.dir,
-        sizeBytes: options.archive.sizeBytes,
-        intervalMs: options.archive.intervalMs,
-        onWarning: options.onWarning,
-      });
+    const archive = options.archive && createArchiveConsumer(pipeline, kafka, options.archive, options.onWarning);
     // After the mappings' stop, so what the pipeline wrote last is archived before Kafka closes.
     if (archive) cleanup.splice(STAGE_NAMES.length, 0, () => archive.stop());
     // The groups join together: the mock cluster holds each group's first join for seconds.
     await Promise.all([...STAGE_NAMES.map((stage) => mappings[stage].start()), archive?.start()]);
 
-    let cdc: TwinCdc | undefined;
-    if (options.cdc) {
-      const changeStats = new ChangeStats();
-      const changeMappings = createChangeMappings({
-        pipeline,
-        kafka,
-        bootstrapServers: cluster.bootstrapServers,
-        store: store.client,
-        publisher,
-        logger,
-        reference,
-        onOutcome: (outcome) => changeStats.record(outcome),
-        onWarning: options.onWarning,
-        retryBackoff: options.retryBackoff,
-        consumerRestart: options.consumerRestart,
-        pollerMode: mode.pollerMode,
-        failureDestination: mode.failureDestination,
-      });
-      for (const mapping of changeMappings) cleanup.unshift(() => mapping.stop());
-      await Promise.all(changeMappings.map((m) => m.start()));
-      const shop = await startShopCdc({ pipeline, publisher, cluster, ...options.cdc, onWarning: options.onWarning });
-      cleanup.unshift(() => shop.stop());
-      cdc = { shop, mappings: changeMappings, stats: changeStats };
-    }
+    const cdc = options.cdc
+      ? await startTwinCdc({ options, mode, kafka, cluster, store: store.client, publisher, logger, reference }, options.cdc, cleanup)
+      : undefined;
     const changeMappings = cdc?.mappings ?? [];
-
-    const lag = async () =>
-      Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
-        StageName,
-        number
-      >;
+    const lag = () => stageLags(mappings);
     let stopped = false;
     return {
       pipeline,
@@ -228,30 +178,8 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       lag,
       seekStage: (stage, to) =>
         seekStage({ kafka, stage, definition: pipeline.stages[stage], mapping: mappings[stage], to, readRecords: !!cluster.embedded }),
-      async drain(timeoutMs, signal) {
-        const deadline = Date.now() + timeoutMs;
-        let quietRounds = 0;
-        while (Date.now() < deadline && !signal?.aborted) {
-          const lags = await lag();
-          const changeLags = await Promise.all(changeMappings.map((m) => m.offsetLag()));
-          const idle =
-            STAGE_NAMES.every((s) => lags[s] === 0 && mappings[s].stats().inFlight === 0) &&
-            changeLags.every((l) => l === 0) &&
-            changeMappings.every((m) => m.stats().inFlight === 0);
-          quietRounds = idle ? quietRounds + 1 : 0;
-          if (quietRounds >= 2) return true;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        return false;
-      },
-      consumerFailures() {
-        const failures: Partial<Record<StageName, string>> = {};
-        for (const stage of STAGE_NAMES) {
-          const failure = mappings[stage].stats().consumerFailure;
-          if (failure !== undefined) failures[stage] = failure;
-        }
-        return failures;
-      },
+      drain: (timeoutMs, signal) => drainStages(mappings, changeMappings, timeoutMs, signal),
+      consumerFailures: () => consumerFailures(mappings),
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -262,4 +190,127 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     for (const step of cleanup) await step().catch(() => {});
     throw error;
   }
+}
+
+function stageMappingFactory(
+  options: TwinOptions,
+  mode: TwinMode,
+  kafka: Kafka,
+  cluster: KafkaCluster,
+  handlers: Record<StageName, StageHandler>,
+): (stage: StageName) => EventSourceMapping {
+  const { pipeline } = options;
+  return (stage) =>
+    new EventSourceMapping({
+      stage: pipeline.stages[stage],
+      kafka,
+      bootstrapServers: cluster.bootstrapServers,
+      functionName: `${pipeline.name}-${stage}`,
+      handler: options.wrapHandler ? options.wrapHandler(stage, handlers[stage]) : handlers[stage],
+      failureTopic: pipeline.topics.failures.name,
+      inputRetentionHours: inputTopicOf(pipeline, pipeline.stages[stage]).retentionHours,
+      pollerMode: mode.pollerMode,
+      failureDestination: mode.failureDestination,
+      retryBackoff: options.retryBackoff,
+      consumerRestart: options.consumerRestart,
+      onInvocation: options.onInvocation && ((info) => options.onInvocation?.(stage, info)),
+      onWarning: options.onWarning,
+    });
+}
+
+function createArchiveConsumer(
+  pipeline: PipelineDefinition,
+  kafka: Kafka,
+  archive: TwinArchiveOptions,
+  onWarning: ((message: string) => void) | undefined,
+): ArchiveConsumer {
+  return new ArchiveConsumer({
+    kafka,
+    archive: defineArchive(pipeline),
+    groupId: `${pipeline.name}-archive`,
+    dir: archive.dir,
+    sizeBytes: archive.sizeBytes,
+    intervalMs: archive.intervalMs,
+    onWarning,
+  });
+}
+
+interface CdcContext {
+  readonly options: TwinOptions;
+  readonly mode: TwinMode;
+  readonly kafka: Kafka;
+  readonly cluster: KafkaCluster;
+  readonly store: SqlClient;
+  readonly publisher: RecordPublisher;
+  readonly logger: Logger;
+  readonly reference: ReferenceDataCache;
+}
+
+/** The change stages' mappings, then the shop database's capture; each stop joins the cleanup. */
+async function startTwinCdc(
+  context: CdcContext,
+  cdcOptions: NonNullable<TwinOptions['cdc']>,
+  cleanup: (() => Promise<unknown>)[],
+): Promise<TwinCdc> {
+  const { options, mode, kafka, cluster, publisher } = context;
+  const { pipeline } = options;
+  const changeStats = new ChangeStats();
+  const changeMappings = createChangeMappings({
+    pipeline,
+    kafka,
+    bootstrapServers: cluster.bootstrapServers,
+    store: context.store,
+    publisher,
+    logger: context.logger,
+    reference: context.reference,
+    onOutcome: (outcome) => changeStats.record(outcome),
+    onWarning: options.onWarning,
+    retryBackoff: options.retryBackoff,
+    consumerRestart: options.consumerRestart,
+    pollerMode: mode.pollerMode,
+    failureDestination: mode.failureDestination,
+  });
+  for (const mapping of changeMappings) cleanup.unshift(() => mapping.stop());
+  await Promise.all(changeMappings.map((m) => m.start()));
+  const shop = await startShopCdc({ pipeline, publisher, cluster, ...cdcOptions, onWarning: options.onWarning });
+  cleanup.unshift(() => shop.stop());
+  return { shop, mappings: changeMappings, stats: changeStats };
+}
+
+async function stageLags(mappings: Readonly<Record<StageName, EventSourceMapping>>): Promise<Record<StageName, number>> {
+  return Object.fromEntries(await Promise.all(STAGE_NAMES.map(async (s) => [s, await mappings[s].offsetLag()] as const))) as Record<
+    StageName,
+    number
+  >;
+}
+
+async function drainStages(
+  mappings: Readonly<Record<StageName, EventSourceMapping>>,
+  changeMappings: readonly EventSourceMapping[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let quietRounds = 0;
+  while (Date.now() < deadline && !signal?.aborted) {
+    const lags = await stageLags(mappings);
+    const changeLags = await Promise.all(changeMappings.map((m) => m.offsetLag()));
+    const idle =
+      STAGE_NAMES.every((s) => lags[s] === 0 && mappings[s].stats().inFlight === 0) &&
+      changeLags.every((l) => l === 0) &&
+      changeMappings.every((m) => m.stats().inFlight === 0);
+    quietRounds = idle ? quietRounds + 1 : 0;
+    if (quietRounds >= 2) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+function consumerFailures(mappings: Readonly<Record<StageName, EventSourceMapping>>): Partial<Record<StageName, string>> {
+  const failures: Partial<Record<StageName, string>> = {};
+  for (const stage of STAGE_NAMES) {
+    const failure = mappings[stage].stats().consumerFailure;
+    if (failure !== undefined) failures[stage] = failure;
+  }
+  return failures;
 }

@@ -10,7 +10,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { acquireEmbeddedPostgres } from '../postgres/shared-server.js';
-import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from '../store/open-store.js';
+import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from './open-store.js';
 
 export const STORE_ENGINES = ['postgres', 'pglite'] as const;
 export type StoreEngine = (typeof STORE_ENGINES)[number];
