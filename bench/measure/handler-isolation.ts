@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import { createStageHandler } from '../../functions/shared/stage-handlers.js';
-import { DEFAULT_EVENT_SOURCE_ARN } from '../../local/esm/failure-envelope.js';
+import { DEFAULT_EVENT_SOURCE_ARN } from '../../local/event-source-mapping/failure-envelope.js';
 import { openKafkaCluster } from '../../local/kafka/kafka-cluster.js';
 import { createPgliteClient } from '../../local/store/pglite-client.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
-import { DEFAULT_EVENT_SOURCE_ARN } from '../../local/esm/failure-envelope.js';
+import { DEFAULT_EVENT_SOURCE_ARN } from '../../local/event-source-mapping/failure-envelope.js';
 import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { definePipeline } from '../../src/pipeline/definition.js';

@@ -20,7 +20,7 @@ import {
   type FailureDestinationKind,
   type PollerMode,
   type RetryBackoff,
-} from '../esm/event-source-mapping.js';
+} from '../event-source-mapping/event-source-mapping.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
 import { type ChangeCapture, startChangeCapture } from './change-capture.js';
 import { openShopSource, type ShopSource } from './shop-source.js';

@@ -12,8 +12,8 @@ import type { MskEvent } from '../../src/kafka/msk-event.js';
 import { pipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
 import { CliUsageError } from '../cli-error.js';
-import { functionArnFor } from '../esm/failure-envelope.js';
-import { executionEnvironmentLogStream, lambdaContext } from '../esm/lambda-context.js';
+import { functionArnFor } from '../event-source-mapping/failure-envelope.js';
+import { executionEnvironmentLogStream, lambdaContext } from '../event-source-mapping/lambda-context.js';
 import { printingPublisher } from './printing-publisher.js';
 import { openStoreForWriting, twinServing } from './store-access.js';
 

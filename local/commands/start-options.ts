@@ -1,7 +1,7 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
 import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
 import { CliUsageError } from '../cli-error.js';
-import { POLLER_MODES, type PollerMode, parsePollerMode } from '../esm/poller-mode.js';
+import { POLLER_MODES, type PollerMode, parsePollerMode } from '../event-source-mapping/poller-mode.js';
 
 export interface StartOptions {
   rate: number;

@@ -8,7 +8,7 @@ import { headersOf } from '../../src/kafka/kafkajs-wire-order-headers.js';
 import type { RecordHeader } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { type PipelineDefinition, stageForTopic } from '../../src/pipeline/definition.js';
-import type { FailureEnvelope } from '../esm/failure-envelope.js';
+import type { FailureEnvelope } from '../event-source-mapping/failure-envelope.js';
 import type { TopicMessage } from '../kafka/read-topic.js';
 
 /** Which topic the entry was read from. */

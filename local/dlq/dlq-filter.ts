@@ -6,7 +6,7 @@ import { parseDuration } from '../../src/analytics/duration.js';
 import { INVALID_REASONS } from '../../src/events/invalid-reason.js';
 import { STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { CliUsageError } from '../cli-error.js';
-import { FailureCondition } from '../esm/failure-envelope.js';
+import { FailureCondition } from '../event-source-mapping/failure-envelope.js';
 import { type DlqEntry, type DlqSource, UNREADABLE_ENVELOPE } from './dlq-entry.js';
 
 /** A record's place in its topic; partition absent when written as a bare offset. */

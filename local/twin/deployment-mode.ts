@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig, TributaryConfigError } from '../../infra/config/read-config.js';
 import { usesProvisionedPollers } from '../../infra/config/tributary-config.js';
 import { CliUsageError } from '../cli-error.js';
-import type { FailureDestinationKind, PollerMode } from '../esm/poller-mode.js';
+import type { FailureDestinationKind, PollerMode } from '../event-source-mapping/poller-mode.js';
 
 export interface DeploymentMode {
   /** The cdk.json environment it was read from. */

@@ -23,7 +23,7 @@ import {
   type InvocationInfo,
   type PollerMode,
   type RetryBackoff,
-} from '../esm/event-source-mapping.js';
+} from '../event-source-mapping/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
 import type { StoreLocation } from '../store/open-store.js';

@@ -5,7 +5,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { MappedStageDefinition, StageName } from '../../src/pipeline/definition.js';
-import type { EventSourceMapping } from '../esm/event-source-mapping.js';
+import type { EventSourceMapping } from '../event-source-mapping/event-source-mapping.js';
 import { offsetsForTime, type PartitionTarget } from '../kafka/offsets-for-time.js';
 
 export interface StageSeek {

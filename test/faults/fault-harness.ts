@@ -12,7 +12,7 @@ import type {
   EventSourceMapping,
   InvocationInfo,
   RetryBackoff,
-} from '../../local/esm/event-source-mapping.js';
+} from '../../local/event-source-mapping/event-source-mapping.js';
 import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import type { EmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { type LocalTwin, startTwin, type TwinMode } from '../../local/twin/local-twin.js';

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StageHandler } from '../../functions/shared/batch-handler.js';
-import type { EsmHandler } from '../../local/esm/event-source-mapping.js';
-import { FailureCondition } from '../../local/esm/failure-envelope.js';
+import type { EsmHandler } from '../../local/event-source-mapping/event-source-mapping.js';
+import { FailureCondition } from '../../local/event-source-mapping/failure-envelope.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { SequencedSource } from '../verify/sequenced-producer.js';

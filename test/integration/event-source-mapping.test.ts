@@ -1,7 +1,11 @@
 import { type Admin, type Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EventSourceMapping, type EventSourceMappingConfig, type InvocationInfo } from '../../local/esm/event-source-mapping.js';
-import type { FailureEnvelope } from '../../local/esm/failure-envelope.js';
+import {
+  EventSourceMapping,
+  type EventSourceMappingConfig,
+  type InvocationInfo,
+} from '../../local/event-source-mapping/event-source-mapping.js';
+import type { FailureEnvelope } from '../../local/event-source-mapping/failure-envelope.js';
 import { type EmbeddedKafka, KafkaApiKey, KafkaErrorCode, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import type { KafkaBatchResponse, KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';

@@ -7,7 +7,7 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGroups } from '../../local/commands/kafka-tools.js';
-import type { EsmHandler } from '../../local/esm/event-source-mapping.js';
+import type { EsmHandler } from '../../local/event-source-mapping/event-source-mapping.js';
 import { GeneratorLedger } from '../../local/generator/generator-ledger.js';
 import { runGenerator } from '../../local/generator/rate-limited-producer.js';
 import { createTrafficGenerator, type TrafficGenerator } from '../../local/generator/storefront-traffic.js';

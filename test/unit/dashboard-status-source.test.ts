@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { paramsFromSearch } from '../../local/dashboard/query-string-params.js';
 import { type StatusTwin, twinStatusSource } from '../../local/dashboard/twin-status-source.js';
-import type { EsmStats } from '../../local/esm/mapping-stats.js';
+import type { EsmStats } from '../../local/event-source-mapping/mapping-stats.js';
 import { TwinStats } from '../../local/twin/twin-stats.js';
 import type { StageName } from '../../src/pipeline/definition.js';
 

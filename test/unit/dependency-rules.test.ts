@@ -31,7 +31,18 @@ function tree(files: Record<string, string>): string {
 
 /** Runs depcruise with the project's rules over a tree: exit code and output. */
 async function cruise(root: string): Promise<{ code: number; output: string }> {
-  const args = ['src', 'functions', 'infra', 'local', 'bench', 'test', '--config', join(REPO, '.dependency-cruiser.cjs'), '--output-type', 'err'];
+  const args = [
+    'src',
+    'functions',
+    'infra',
+    'local',
+    'bench',
+    'test',
+    '--config',
+    join(REPO, '.dependency-cruiser.cjs'),
+    '--output-type',
+    'err',
+  ];
   try {
     const { stdout } = await run(join(REPO, 'node_modules/.bin/depcruise'), args, { cwd: root });
     return { code: 0, output: stdout };

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseDlqMessage, parseFailureMessage, UNREADABLE_ENVELOPE } from '../../local/dlq/dlq-entry.js';
 import { entryJson, formatEntryDetail } from '../../local/dlq/dlq-format.js';
-import { buildBatchFailureEnvelope, buildFailureEnvelope, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
+import {
+  buildBatchFailureEnvelope,
+  buildFailureEnvelope,
+  FailureCondition,
+  functionArnFor,
+} from '../../local/event-source-mapping/failure-envelope.js';
 import type { TopicMessage } from '../../local/kafka/read-topic.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
 import { DlqHeader } from '../../src/kafka/header-names.js';

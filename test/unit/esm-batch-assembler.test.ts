@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchAssembler, emptyEventBytes, payloadBytesOf } from '../../local/esm/batch-assembler.js';
+import { BatchAssembler, emptyEventBytes, payloadBytesOf } from '../../local/event-source-mapping/batch-assembler.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 

@@ -4,8 +4,8 @@
  * open batch's records of the partition are dropped, a batch in flight commits nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { BatchDispatcher } from '../../local/esm/batch-dispatcher.js';
-import type { CommitPosition } from '../../local/esm/batch-runner.js';
+import { BatchDispatcher } from '../../local/event-source-mapping/batch-dispatcher.js';
+import type { CommitPosition } from '../../local/event-source-mapping/batch-runner.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 
 const record = (offset: number): KafkaRecord => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretBatchResponse } from '../../local/esm/batch-response.js';
+import { interpretBatchResponse } from '../../local/event-source-mapping/batch-response.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 
 function record(topic: string, partition: number, offset: number): KafkaRecord {

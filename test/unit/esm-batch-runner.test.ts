@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchOutcome } from '../../local/esm/batch-response.js';
+import type { BatchOutcome } from '../../local/event-source-mapping/batch-response.js';
 import {
   type BatchContext,
   type CommitPosition,
@@ -7,15 +7,15 @@ import {
   positionsBeforeFailures,
   rejectOversizeRecord,
   runBatch,
-} from '../../local/esm/batch-runner.js';
-import type { FailedInvocation } from '../../local/esm/failure-envelope.js';
+} from '../../local/event-source-mapping/batch-runner.js';
+import type { FailedInvocation } from '../../local/event-source-mapping/failure-envelope.js';
 import {
   type ErrorHandling,
   errorHandlingFor,
   MAX_RETRIES_WITH_FAILURE_DESTINATION,
   UNLIMITED_RETRIES,
-} from '../../local/esm/poller-mode.js';
-import { backoffDelayMs, bisect, retriesExhausted } from '../../local/esm/retry-policy.js';
+} from '../../local/event-source-mapping/poller-mode.js';
+import { backoffDelayMs, bisect, retriesExhausted } from '../../local/event-source-mapping/retry-policy.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { RetryPolicy } from '../../src/pipeline/definition.js';
 

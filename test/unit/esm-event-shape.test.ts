@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { BatchAssembler } from '../../local/esm/batch-assembler.js';
-import { recordFromMessage } from '../../local/esm/record-from-message.js';
+import { BatchAssembler } from '../../local/event-source-mapping/batch-assembler.js';
+import { recordFromMessage } from '../../local/event-source-mapping/record-from-message.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 
 // The event sample of docs/lambda-kafka-esm.md section 1 (AWS guide, second partition with a keyless record).

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildFailureEnvelope, DEFAULT_EVENT_SOURCE_ARN, FailureCondition, functionArnFor } from '../../local/esm/failure-envelope.js';
+import {
+  buildFailureEnvelope,
+  DEFAULT_EVENT_SOURCE_ARN,
+  FailureCondition,
+  functionArnFor,
+} from '../../local/event-source-mapping/failure-envelope.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { FunctionInvoker } from '../../local/esm/function-invoker.js';
-import type { InvocationInfo } from '../../local/esm/mapping-config.js';
-import { StatsRecorder } from '../../local/esm/mapping-stats.js';
+import { FunctionInvoker } from '../../local/event-source-mapping/function-invoker.js';
+import type { InvocationInfo } from '../../local/event-source-mapping/mapping-config.js';
+import { StatsRecorder } from '../../local/event-source-mapping/mapping-stats.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 
 const records: KafkaRecord[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventSourceMappingConfigError, EventSourceMappingError } from '../../local/esm/errors.js';
-import { EventSourceMapping, type EventSourceMappingConfig } from '../../local/esm/event-source-mapping.js';
-import { PartitionQueue } from '../../local/esm/partition-queue.js';
+import { EventSourceMappingConfigError, EventSourceMappingError } from '../../local/event-source-mapping/errors.js';
+import { EventSourceMapping, type EventSourceMappingConfig } from '../../local/event-source-mapping/event-source-mapping.js';
+import { PartitionQueue } from '../../local/event-source-mapping/partition-queue.js';
 import { createTwinKafka } from '../../local/kafka/twin-kafka.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStageHandler } from '../../functions/shared/stage-handlers.js';
-import { lambdaContext } from '../../local/esm/lambda-context.js';
+import { lambdaContext } from '../../local/event-source-mapping/lambda-context.js';
 import { pipeline } from '../../src/pipeline/definition.js';
 import { collectingPublisher, loadEvent } from '../helpers/fixtures.js';
 

@@ -4,7 +4,7 @@
  * (a stage restarted or scaled out during a fault included).
  */
 import type { Kafka } from 'kafkajs';
-import type { EventSourceMapping } from '../../local/esm/event-source-mapping.js';
+import type { EventSourceMapping } from '../../local/event-source-mapping/event-source-mapping.js';
 import { type PipelineDefinition, STAGE_NAMES } from '../../src/pipeline/definition.js';
 import { readStageCommits } from './committed-offsets.js';
 
