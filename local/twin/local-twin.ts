@@ -13,7 +13,6 @@ import { defineArchive } from '../../src/pipeline/archive-definition.js';
 import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { ArchiveConsumer } from '../archive/archive-consumer.js';
-import { ChangeStats } from '../cdc/change-stats.js';
 import { createChangeMappings, type ShopCdc, startShopCdc } from '../cdc/shop-cdc.js';
 import {
   type ConsumerRestartPolicy,
@@ -28,6 +27,7 @@ import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
 import type { StoreLocation } from '../store/open-store.js';
 import { openPreparedStore } from '../store/prepared-store.js';
+import { ChangeStats } from './change-stats.js';
 import { readDeploymentMode } from './deployment-mode.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';

@@ -1,7 +1,7 @@
 /** Adds up what the change consumers did while the twin runs. */
 import type { ChangeOutcome } from '../../src/cdc/change-stage.js';
 import { CHANGE_STAGE_NAMES, type ChangeStageName } from '../../src/pipeline/definition.js';
-import { LatencyHistogram } from '../twin/latency-histogram.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export interface ChangeCounts {
   records: number;
