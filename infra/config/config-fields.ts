@@ -4,6 +4,7 @@
  * setting must be; the reader adds the key and the value given.
  */
 import { z } from 'zod';
+import type { Limit } from '../../src/pipeline/pipeline-limits.js';
 
 const fromCliNumber = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
 const fromCliBoolean = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
@@ -15,19 +16,14 @@ const fromCliList = (v: unknown): unknown =>
         .filter((s) => s !== '')
     : v;
 
-export interface Bounds {
-  readonly min: number;
-  readonly max: number;
-}
-
 /** A whole number within bounds. */
-export function integerSetting({ min, max }: Bounds) {
+export function integerSetting({ min, max }: Limit) {
   const error = `must be an integer from ${min} to ${max}`;
   return z.preprocess(fromCliNumber, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
 }
 
 /** A number within bounds that is a multiple of `step`. */
-export function stepSetting({ min, max }: Bounds, step: number) {
+export function stepSetting({ min, max }: Limit, step: number) {
   const error = `must be a multiple of ${step} from ${min} to ${max}`;
   return z.preprocess(fromCliNumber, z.number({ error }).multipleOf(step, { error }).min(min, { error }).max(max, { error }));
 }

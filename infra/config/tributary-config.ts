@@ -6,6 +6,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { DEFAULT_PIPELINE_NAME } from '../../src/pipeline/definition.js';
+import { PIPELINE_LIMITS } from '../../src/pipeline/pipeline-limits.js';
 import { booleanSetting, integerSetting, listSetting, oneOfSetting, stepSetting, stringSetting } from './config-fields.js';
 
 /** MSK Serverless (pay per partition-hour and GB) or provisioned MSK brokers. */
@@ -34,10 +35,10 @@ const kraftAtLeast37 = (version: string): boolean => {
 /** Options handed to definePipeline(); unset ones keep the definition's own defaults. */
 const pipelineSection = z.object({
   name: stringSetting().default(DEFAULT_PIPELINE_NAME),
-  partitions: integerSetting({ min: 1, max: 1000 }).optional(),
-  batchSize: integerSetting({ min: 1, max: 10_000 }).optional(),
-  batchingWindowMs: integerSetting({ min: 0, max: 300_000 }).optional(),
-  retentionHours: integerSetting({ min: 1, max: 8760 }).optional(),
+  partitions: integerSetting(PIPELINE_LIMITS.partitions).optional(),
+  batchSize: integerSetting(PIPELINE_LIMITS.batchSize).optional(),
+  batchingWindowMs: integerSetting(PIPELINE_LIMITS.batchingWindowMs).optional(),
+  retentionHours: integerSetting(PIPELINE_LIMITS.retentionHours).optional(),
 });
 
 const networkSection = z.object({
