@@ -7,7 +7,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Admin } from 'kafkajs';
 import { z } from 'zod';
-import { ensureTopics, MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS, type TopicAdmin, type TopicSpec } from '../../src/kafka/ensure-topics.js';
+import { ensureTopics, MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS, type TopicAdmin } from '../../src/kafka/ensure-topics.js';
+import type { TopicSpec } from '../../src/pipeline/topic-specs.js';
 import { arrayOf, flagProperty, jsonProperty, parseProperties } from '../shared/resource-properties.js';
 
 /** What the handler needs from a Kafka admin client. */
