@@ -5,11 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleReferenceData } from '../local/reference/sample-reference-data.js';
 import { UserAgentClassifier } from '../src/enrichment/user-agent-classifier.js';
 import type { KafkaRecord, MskEvent } from '../src/kafka/msk-event.js';
 import { encodeMskEvent } from '../src/kafka/msk-event-codec.js';
 import { pipeline } from '../src/pipeline/definition.js';
-import { sampleReferenceData } from '../src/reference/sample-reference-data.js';
 import { enrichBatch } from '../src/stages/enrich.js';
 import { ingestBatch } from '../src/stages/ingest.js';
 

@@ -244,7 +244,9 @@ function registerLocalTools(program: Command): void {
     });
   groups
     .command('seek')
-    .description("move a stage's group to a time in the running twin: it processes again from there")
+    .description(
+      "move a stage's group to a time (in the running twin, or on KAFKA_BROKERS while the group is stopped): it processes again from there",
+    )
     .argument('<stage>', 'ingest | enrich | sink')
     .requiredOption('--to <time>', 'ISO 8601 time, a duration ago (15m), earliest or latest')
     .action(async (stage: string, options: { to?: string }) => {

@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { memoiseUntilFailure } from '../../src/async/memoise-until-failure.js';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { pipelineFromEnv, publisherFromEnv } from '../shared/function-environment.js';
 import { handleIngestRequest } from './ingest-request.js';
@@ -11,15 +12,9 @@ import { handleIngestRequest } from './ingest-request.js';
 const logger = new Logger({ serviceName: 'http-ingest' });
 const pipeline = pipelineFromEnv();
 
-// One producer per execution environment, connected on the first request and reused while warm.
-let publisher: Promise<RecordPublisher> | undefined;
-function publisherOnce(): Promise<RecordPublisher> {
-  publisher ??= publisherFromEnv('tributary-http-ingest').catch((error: unknown) => {
-    publisher = undefined; // resolve the brokers again on the next request
-    throw error;
-  });
-  return publisher;
-}
+// One producer per execution environment, connected on the first request and reused while warm;
+// after a failure the next request resolves the brokers again.
+const publisher = memoiseUntilFailure(() => publisherFromEnv('tributary-http-ingest'));
 
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
@@ -33,7 +28,7 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
   };
   let ready: RecordPublisher;
   try {
-    ready = await publisherOnce();
+    ready = await publisher.get();
   } catch (error) {
     logger.error('cannot reach Kafka', { error: error instanceof Error ? error : String(error) });
     return {

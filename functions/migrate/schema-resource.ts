@@ -7,8 +7,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import { z } from 'zod';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
-import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { flagProperty, parseProperties } from '../shared/resource-properties.js';
 import { ensureDatabaseUsers, parseDatabaseUsers } from './database-users.js';

@@ -5,11 +5,15 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { memoiseUntilFailure } from '../../src/async/memoise-until-failure.js';
 import { optionalEnv } from '../../src/config/env.js';
+import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { connectionFromEnv, createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { DEFAULT_PIPELINE_NAME, definePipeline, type PipelineDefinition } from '../../src/pipeline/definition.js';
 import { createPostgresClient, postgresConfigFromEnv } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
+import type { StageHandler } from './batch-handler.js';
+import type { KafkaStage, StageHandlerFactory, StageNeeds } from './stage-dependencies.js';
 
 export function pipelineFromEnv(env = process.env): PipelineDefinition {
   return definePipeline({ name: optionalEnv('PIPELINE_NAME', env) ?? DEFAULT_PIPELINE_NAME });
@@ -32,14 +36,33 @@ export function storeFromEnv(): SqlClient {
   return createPostgresClient({ ...postgresConfigFromEnv(), maxConnections: 1 });
 }
 
+const stageNeedsFromEnv: { readonly [S in KafkaStage]: () => StageNeeds[S] } = {
+  ingest: () => ({}),
+  enrich: () => ({ reference: new ReferenceDataCache(storeReferenceData(storeFromEnv())) }),
+  sink: () => ({ store: storeFromEnv() }),
+  catalogue: () => ({ store: storeFromEnv() }),
+  orders: () => ({ store: storeFromEnv() }),
+};
+
+/**
+ * A stage's Lambda entry point: its handler factory given dependencies built from
+ * the environment on the first invocation.
+ */
+export function lambdaStageHandler<S extends KafkaStage>(stage: S, factory: StageHandlerFactory<S>): StageHandler {
+  const needs: () => StageNeeds[S] = stageNeedsFromEnv[stage];
+  return lazyHandler(async () =>
+    factory({
+      pipeline: pipelineFromEnv(),
+      publisher: await publisherFromEnv(`tributary-${stage}`),
+      logger: createLogger(stage),
+      metrics: createMetrics(stage),
+      ...needs(),
+    }),
+  );
+}
+
 /** Builds a handler on first call and reuses it while the instance is warm. */
-export function lazyHandler<E, R>(build: () => Promise<(event: E) => Promise<R>>): (event: E) => Promise<R> {
-  let built: Promise<(event: E) => Promise<R>> | undefined;
-  return async (event) => {
-    built ??= build().catch((error: unknown) => {
-      built = undefined; // a failed cold start is retried on the next invocation
-      throw error;
-    });
-    return (await built)(event);
-  };
+export function lazyHandler<A extends unknown[], R>(build: () => Promise<(...args: A) => Promise<R>>): (...args: A) => Promise<R> {
+  const built = memoiseUntilFailure(build); // a failed cold start is retried on the next invocation
+  return async (...args) => (await built.get())(...args);
 }

@@ -1,6 +1,6 @@
 /**
  * The business metrics the stage functions emit with Powertools metrics (EMF, see
- * functions/shared/stage-handler.ts) into the namespace in POWERTOOLS_METRICS_NAMESPACE, with the
+ * functions/shared/outcome-reports.ts) into the namespace in POWERTOOLS_METRICS_NAMESPACE, with the
  * dimensions `service` and `stage` both set to the stage name. The dashboard reads them by these names.
  */
 import { Duration } from 'aws-cdk-lib';

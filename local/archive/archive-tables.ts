@@ -6,8 +6,8 @@
  * answer over either.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FUNNEL_STEPS, firstTimeColumn } from '../../src/analytics/funnel-steps.js';
 import type { ArchiveTables } from '../../src/analytics/historical-query.js';
+import { FUNNEL_STEPS, firstTimeColumn } from '../../src/store/funnel-steps.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { type ArchiveReader, fileListSql } from './archive-reader.js';
 import { ARCHIVE_COLUMNS } from './archive-schema.js';

@@ -6,13 +6,12 @@
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Kafka } from 'kafkajs';
-import { createCatalogueHandler } from '../../functions/catalogue/handler.js';
-import { createOrdersHandler } from '../../functions/orders/handler.js';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import type { ChangeOutcome } from '../../src/cdc/change-stage.js';
 import type { ReferenceDataCache } from '../../src/enrichment/reference-data.js';
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
-import { type ChangeStageName, inputTopicOf, type PipelineDefinition } from '../../src/pipeline/definition.js';
+import { CHANGE_STAGE_NAMES, type ChangeStageName, inputTopicOf, type PipelineDefinition } from '../../src/pipeline/definition.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import {
   type ConsumerRestartPolicy,
@@ -53,10 +52,10 @@ export function createChangeMappings(options: ChangeConsumerOptions): EventSourc
     options.onOutcome?.(outcome);
   };
   const deps = { pipeline, store: options.store, publisher: options.publisher, logger: options.logger, onOutcome };
-  const handlers: Record<ChangeStageName, StageHandler> = {
-    catalogue: createCatalogueHandler(deps),
-    orders: createOrdersHandler(deps),
-  };
+  const handlers = Object.fromEntries(CHANGE_STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
+    ChangeStageName,
+    StageHandler
+  >;
   return pipeline.changeCapture.stages.map(
     (stage) =>
       new EventSourceMapping({

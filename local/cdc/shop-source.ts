@@ -3,11 +3,11 @@
  * embedded PostgreSQL server kept in <dataDir>/postgres (wal_level=logical). Migrated and seeded.
  */
 import { join } from 'node:path';
-import { seedShop } from '../../src/shop/seed-shop.js';
 import { migrateShop } from '../../src/shop/shop-database.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { acquireEmbeddedPostgres, type SharedPostgres } from '../postgres/shared-server.js';
+import { seedShop } from './seed-shop.js';
 
 export interface ShopSource {
   readonly url: string;

@@ -2,17 +2,18 @@
  * `tributary invoke <function> <event.json>`: runs the real handler on a stored event, like
  * `sam local invoke`. Records it would produce are printed as JSON lines; sink writes to the store.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import type { Context } from 'aws-lambda';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import type { MskEvent } from '../../src/kafka/msk-event.js';
 import { pipeline, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { StageOutcome } from '../../src/stages/stage-outcome.js';
 import { CliUsageError } from '../cli-error.js';
+import { functionArnFor } from '../esm/failure-envelope.js';
+import { executionEnvironmentLogStream, lambdaContext } from '../esm/lambda-context.js';
 import { printingPublisher } from './printing-publisher.js';
 import { openStoreForWriting, twinServing } from './store-access.js';
 
@@ -48,7 +49,6 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   const publisher = printingPublisher(process.stdout);
   const logger = new Logger({ serviceName: stage, logLevel: 'WARN' });
   let outcome: StageOutcome | undefined;
-  const common = { pipeline, publisher, logger, onOutcome: (o: StageOutcome) => (outcome = o) };
 
   checkTopics(stage, event, eventPath);
   const location = { dataDir: options.dataDir };
@@ -61,15 +61,9 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   }
   const store = stage === 'ingest' ? undefined : await openStoreForWriting(`tributary invoke ${stage}`, location);
   try {
-    let handler: StageHandler;
-    if (stage === 'ingest') handler = createIngestHandler(common);
-    else if (stage === 'enrich')
-      handler = createEnrichHandler({
-        ...common,
-        reference: new ReferenceDataCache(storeReferenceData((store as NonNullable<typeof store>).client)),
-      });
-    else handler = createSinkHandler({ ...common, store: (store as NonNullable<typeof store>).client });
-    const response = await handler(event);
+    const needs = store ? { store: store.client, reference: new ReferenceDataCache(storeReferenceData(store.client)) } : {};
+    const handler = createStageHandler(stage, { pipeline, publisher, logger, onOutcome: (o: StageOutcome) => (outcome = o), ...needs });
+    const response = await handler(event, invocationContext(stage, event));
     const summary = outcome ? { ...outcome, latenciesMs: undefined } : {};
     process.stderr.write(
       `${stage}: ${JSON.stringify({ ...summary, printed: publisher.count, response })}${store ? ` (store: ${store.description})` : ''}\n`,
@@ -77,6 +71,20 @@ export async function invokeCommand(functionName: string, eventPath: string, opt
   } finally {
     await store?.close();
   }
+}
+
+/** The context Lambda would pass: the function named as the twin names it, a fresh request id. */
+function invocationContext(stage: StageName, event: MskEvent): Context {
+  const functionName = `${pipeline.name}-${stage}`;
+  const { memoryMb, timeoutSeconds } = pipeline.stages[stage];
+  const fn = {
+    functionName,
+    invokedFunctionArn: functionArnFor(functionName, event.eventSourceArn),
+    memoryMb,
+    timeoutMs: timeoutSeconds * 1000,
+    logStreamName: executionEnvironmentLogStream(),
+  };
+  return lambdaContext(fn, randomUUID());
 }
 
 /**

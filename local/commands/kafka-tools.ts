@@ -12,6 +12,8 @@ import { createKafka } from '../../src/kafka/kafka-client.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName, type TopicRole } from '../../src/pipeline/definition.js';
 import { CliUsageError } from '../cli-error.js';
 import { parseSeekTarget } from '../dashboard/twin-api.js';
+import { offsetsForTime } from '../kafka/offsets-for-time.js';
+import type { StageSeek } from '../twin/stage-seek.js';
 import { resolveBrokers, runningTwin } from '../twin/twin-address.js';
 import { TwinApiClient } from '../twin/twin-api-client.js';
 import { formatTable } from './table-format.js';
@@ -29,8 +31,8 @@ function connect(clientId: string): Connection {
   };
 }
 
-/** The stage leaves its group, the offsets move, and the stage joins again: a rebalance or two. */
-const SEEK_TIMEOUT_MS = 240_000;
+/** On the embedded Kafka the twin reads the stage's input topic to find the offsets for a time. */
+const SEEK_TIMEOUT_MS = 180_000;
 
 const out = (text: string): void => {
   process.stdout.write(`${text}\n`);
@@ -121,24 +123,57 @@ export async function groupsCommand(options: { json?: boolean }): Promise<void> 
   );
 }
 
+/**
+ * `groups seek <stage> --to <time>`: through the running twin, which moves the stage inside its
+ * running mapping; with no twin, straight on KAFKA_BROKERS, which needs the group to be empty.
+ */
 export async function groupsSeekCommand(stage: string, options: { to?: string }): Promise<void> {
   if (!(STAGE_NAMES as readonly string[]).includes(stage))
     throw new CliUsageError(`unknown stage "${stage}"; stages: ${STAGE_NAMES.join(', ')}`);
-  if (options.to === undefined || parseSeekTarget(options.to) === undefined) {
+  const to = options.to === undefined ? undefined : parseSeekTarget(options.to);
+  if (options.to === undefined || to === undefined) {
     throw new CliUsageError('--to must be an ISO 8601 time (2026-01-01T12:00:00Z), a duration ago (15m), earliest or latest');
   }
   const twin = runningTwin();
-  if (!twin?.url) {
-    throw new CliUsageError('moving a stage needs the running twin (its stage stops, moves and starts again); start one with `npm start`');
+  const result = twin?.url
+    ? await new TwinApiClient(twin.url).post<StageSeek>(`/api/groups/${stage}/seek`, { to: options.to }, SEEK_TIMEOUT_MS)
+    : await resetStoppedGroup(stage as StageName, to);
+  out(describeSeek(result, options.to, twin?.url !== undefined));
+}
+
+/** Commits the group's offsets for `to` directly; Kafka allows that only while the group has no members. */
+async function resetStoppedGroup(stage: StageName, to: number): Promise<StageSeek> {
+  const { kafka, pipeline } = connect('tributary-groups-seek');
+  const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
+  const partitions = await offsetsForTime(kafka, topic, to, { readRecords: false });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+  } catch (error) {
+    if (error instanceof Error && /no running instances/.test(error.message)) {
+      throw new CliUsageError(
+        `the ${groupId} group has running members (${error.message}); stop its consumers first, or seek through a running twin`,
+      );
+    }
+    throw error;
+  } finally {
+    await admin.disconnect();
   }
-  const result = await new TwinApiClient(twin.url).post<{
-    groupId: string;
-    topic: string;
-    partitions: { partition: number; offset: string }[];
-  }>(`/api/groups/${stage}/seek`, { to: options.to }, SEEK_TIMEOUT_MS);
-  out(
-    `moved ${result.groupId} on ${result.topic} to ${options.to}: ${result.partitions.map((p) => `${p.partition}:${p.offset}`).join(' ')}; ` +
-      `the ${stage} stage runs again from there (records after that point are processed again; the sink skips events it already stored)`,
+  return { stage, groupId, topic, partitions };
+}
+
+function describeSeek(result: StageSeek, to: string, running: boolean): string {
+  const { stage, groupId, topic, partitions } = result;
+  const positions = partitions.map((p) => `${p.partition}:${p.offset}`).join(' ');
+  const ahead = partitions.reduce((sum, p) => sum + p.end - p.offset, 0);
+  if (ahead === 0) {
+    return `no records at or after ${to} on ${topic}: ${groupId} is at the end of every partition (${positions}); nothing is processed again`;
+  }
+  const when = running ? 'the running' : 'once it runs, the';
+  return (
+    `moved ${groupId} on ${topic} to ${to} (${positions}): ${when} ${stage} stage processes the ${ahead} records from there again ` +
+    '(the sink skips events it already stored)'
   );
 }
 

@@ -5,12 +5,12 @@
  * The server measured better than PGlite as the twin's store (docs/performance.md).
  */
 import { ConfigError, optionalEnv } from '../../src/config/env.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
-import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from '../../src/store/open-store.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
-import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { acquireEmbeddedPostgres } from '../postgres/shared-server.js';
+import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from '../store/open-store.js';
 
 export const STORE_ENGINES = ['postgres', 'pglite'] as const;
 export type StoreEngine = (typeof STORE_ENGINES)[number];

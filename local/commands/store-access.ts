@@ -3,8 +3,9 @@
  * API when a twin serves that store (sub-second, and the twin stays the folder's only owner),
  * else by opening it directly, holding the PGlite folder's owner file while it does.
  */
-import type { StoreLocation } from '../../src/store/open-store.js';
+
 import type { SqlClient } from '../../src/store/sql-client.js';
+import type { StoreLocation } from '../store/open-store.js';
 import { lockStoreFolder, pgliteFolder, storeKey, storeOwner } from '../twin/local-store.js';
 import { runningTwin } from '../twin/twin-address.js';
 import { TwinApiClient } from '../twin/twin-api-client.js';
@@ -73,7 +74,7 @@ async function openCurrentStore(location: StoreLocation): Promise<{ client: SqlC
   const [{ loadMigrations, migrate }, { openStoreClient }, { seedReferenceData }] = await Promise.all([
     import('../../src/store/migrate.js'),
     import('./prepared-store.js'),
-    import('../../src/store/seed-reference-data.js'),
+    import('../../src/reference/seed-reference-data.js'),
   ]);
   const { client, description } = await openStoreClient(location);
   try {

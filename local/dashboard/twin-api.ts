@@ -14,6 +14,7 @@ import { DEFAULT_INGEST_LIMITS, handleIngestRequest } from '../../functions/http
 import type { RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
+import { SeekTo } from '../kafka/offsets-for-time.js';
 
 export interface ApiResponse {
   statusCode: number;
@@ -27,7 +28,7 @@ export interface TwinApiContext {
   readonly publisher: RecordPublisher;
   readonly rawTopic: string;
   status(): Promise<unknown>;
-  /** Moves the stage's group to the first offsets at or after `to` (epoch ms; -2 earliest, -1 latest). */
+  /** Moves the stage's group, in its running mapping, to the first offsets at or after `to` (epoch ms or a SeekTo). */
   seek(stage: StageName, to: number): Promise<unknown>;
 }
 
@@ -61,8 +62,8 @@ function isJson(req: IncomingMessage): boolean {
 
 /** Parses a seek target: an ISO time, a duration ago (15m), "earliest" or "latest". */
 export function parseSeekTarget(text: string, now = Date.now()): number | undefined {
-  if (text === 'earliest') return -2;
-  if (text === 'latest') return -1;
+  if (text === 'earliest') return SeekTo.earliest;
+  if (text === 'latest') return SeekTo.latest;
   const ago = /^(\d+)(s|m|h|d)$/.exec(text);
   if (ago) return now - Number(ago[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 's' | 'm' | 'h' | 'd'];
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;

@@ -51,7 +51,7 @@ export class BatchAssembler {
 
   constructor(
     private readonly limits: BatchLimits,
-    source: EventSourceInfo,
+    private readonly source: EventSourceInfo,
   ) {
     this.baseBytes = emptyEventBytes(source);
     this.bytes = this.baseBytes;
@@ -98,6 +98,17 @@ export class BatchAssembler {
   /** Whether the open batch holds records of this "<topic>-<partition>". */
   has(partitionKey: string): boolean {
     return this.groups.has(partitionKey);
+  }
+
+  /** Takes a partition's records out of the open batch (its consumer moved to another offset). */
+  drop(partitionKey: string): void {
+    const group = this.groups.get(partitionKey);
+    if (!group) return;
+    this.groups.delete(partitionKey);
+    this.count -= group.length;
+    const rest = [...this.groups.values()].flat();
+    this.bytes = rest.length > 0 ? payloadBytesOf(rest, this.source) : this.baseBytes;
+    if (this.count === 0) this.openedAt = undefined;
   }
 
   /** Epoch ms at which the window closes (possibly already past); undefined while the batch is empty. */

@@ -117,12 +117,36 @@ export class BatchDispatcher {
     }
   }
 
+  /**
+   * The consumer moved a partition to `offset`: its queued records and its share of the open batch
+   * are dropped, and a batch of it still in flight finishes with its commits dropped (see
+   * commitsAdmitted), so the next batch of the partition starts at `offset`.
+   */
+  seek(topic: string, partition: number, offset: number): void {
+    const queue = this.queueFor(topic, partition);
+    queue.clear();
+    this.assembler.drop(queue.key);
+    if (queue.busy) queue.fenced = true;
+    queue.committedPosition = offset;
+    if (queue.paused) {
+      queue.paused = false;
+      this.options.resume(topic, partition);
+    }
+  }
+
+  /** The positions that may be committed: none of a partition whose in-flight batch predates a seek. */
+  commitsAdmitted(positions: readonly CommitPosition[]): readonly CommitPosition[] {
+    if (!positions.some((p) => this.partitions.get(`${p.topic}-${p.partition}`)?.fenced)) return positions;
+    return positions.filter((p) => !this.partitions.get(`${p.topic}-${p.partition}`)?.fenced);
+  }
+
   /** These partitions have nothing left in their batch: they may join the next one. */
   release(keys: readonly string[]): void {
     for (const key of keys) {
       const queue = this.partitions.get(key);
       if (!queue) continue;
       queue.busy = false;
+      queue.fenced = false;
       if (queue.revoked) this.partitions.delete(key);
       else this.commitSkippedIfIdle(queue);
     }

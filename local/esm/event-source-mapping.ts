@@ -13,6 +13,7 @@
  * This class wires them together and owns the mapping's life: start, stop, offset lag.
  */
 import type { Admin } from 'kafkajs';
+import { memoiseUntilFailure } from '../../src/async/memoise-until-failure.js';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import type { EventSourceInfo } from '../../src/kafka/msk-event-codec.js';
@@ -55,8 +56,10 @@ export class EventSourceMapping {
   private readonly dispatcher: BatchDispatcher;
   private readonly context: BatchContext;
   private group: GroupConsumer | undefined;
+  private timestampStart: TimestampStart | undefined;
   private publisher: RecordPublisher | undefined;
-  private admin: Promise<Admin> | undefined;
+  // Shared by the lag and offset reads; a failed connect is tried again by the next read.
+  private readonly admin = memoiseUntilFailure(() => this.connectAdmin());
   private state: State = 'new';
   private stopped: Promise<void> | undefined;
 
@@ -74,6 +77,8 @@ export class EventSourceMapping {
     this.warn = config.onWarning ?? ((message) => process.stderr.write(`[esm ${config.functionName}] ${message}\n`));
     this.invoker = new FunctionInvoker({
       functionName: config.functionName,
+      functionArn: this.functionArn,
+      memoryMb: this.stage.memoryMb,
       handler: config.handler,
       timeoutMs: this.stage.timeoutSeconds * 1000,
       source: this.source,
@@ -87,7 +92,7 @@ export class EventSourceMapping {
       backoff: this.backoff,
       invoke: (records, attempt) => this.invoker.invoke(records, attempt),
       sendToFailureDestination: (records, failure) => this.sendToFailureDestination(records, failure),
-      commit: (positions) => this.group?.commit(positions) ?? Promise.resolve(),
+      commit: (positions) => this.group?.commit(this.dispatcher.commitsAdmitted(positions)) ?? Promise.resolve(),
       wait: (ms) => this.wait(ms),
       settle: (work) => this.settle(work),
       isStopping: () => this.stopping,
@@ -127,6 +132,7 @@ export class EventSourceMapping {
     }
     this.publisher = createKafkaPublisher(kafka);
     const timestampStart = plan.skipBefore && new TimestampStart(plan.skipBefore.partitions, plan.skipBefore.timestampMs);
+    this.timestampStart = timestampStart;
     const group = new GroupConsumer({
       kafka,
       groupId: stage.consumerGroupId,
@@ -177,6 +183,27 @@ export class EventSourceMapping {
     return this.stopped;
   }
 
+  /**
+   * Moves the mapping's consumer group to `offsets` (partition -> next offset to read) without a
+   * rejoin, as kafka-consumer-groups --reset-offsets does for a stopped group. Records queued or in
+   * the open batch for these partitions are dropped; a batch already being invoked finishes but
+   * commits nothing; the new offsets are committed, and the next batch of each partition starts at
+   * its new offset (records after it are delivered again: at-least-once).
+   */
+  async seek(offsets: ReadonlyMap<number, number>): Promise<void> {
+    const group = this.group;
+    if (this.state !== 'running' || !group) throw new EventSourceMappingError(`${this.config.functionName}: seek() while not running`);
+    const topic = this.stage.inputTopic;
+    const positions = [...offsets].map(([partition, offset]) => ({ topic, partition, offset }));
+    // One synchronous step: no fetched batch can be queued between kafkajs's seek and the dispatcher's.
+    group.seek(positions);
+    for (const p of positions) {
+      this.dispatcher.seek(topic, p.partition, p.offset);
+      this.timestampStart?.forget(p.partition);
+    }
+    await group.commitSought(positions);
+  }
+
   stats(): EsmStats {
     const health = this.group?.health();
     return this.stats_.snapshot({
@@ -191,7 +218,7 @@ export class EventSourceMapping {
   /** Sum over partitions of high watermark minus committed offset (Lambda's OffsetLag). */
   async offsetLag(): Promise<number> {
     if (this.stopping) throw new EventSourceMappingError(`${this.config.functionName}: offsetLag() after stop()`);
-    const admin = await this.connectAdmin();
+    const admin = await this.admin.get();
     const [watermarks, committed] = await Promise.all([admin.fetchTopicOffsets(this.stage.inputTopic), this.fetchCommitted()]);
     let lag = 0;
     for (const w of watermarks) {
@@ -206,7 +233,7 @@ export class EventSourceMapping {
 
   /** The group's committed offset per "<topic>-<partition>" (-1 where none). */
   private async fetchCommitted(): Promise<Map<string, number>> {
-    const admin = await this.connectAdmin();
+    const admin = await this.admin.get();
     const topic = this.stage.inputTopic;
     const [offsets] = await admin.fetchOffsets({ groupId: this.stage.consumerGroupId, topics: [topic] });
     return new Map((offsets?.partitions ?? []).map((p) => [`${topic}-${p.partition}`, Number(p.offset)]));
@@ -216,7 +243,7 @@ export class EventSourceMapping {
   private async abandonStart(): Promise<void> {
     this.state = 'stopped';
     this.stopped = Promise.resolve();
-    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin?.then((admin) => admin.disconnect())]);
+    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin.current?.then((admin) => admin.disconnect())]);
   }
 
   /**
@@ -224,7 +251,7 @@ export class EventSourceMapping {
    * missing topic would make librdkafka's mock cluster create it with a default partition count.
    */
   private async checkTopicsExist(): Promise<void> {
-    const existing = new Set(await (await this.connectAdmin()).listTopics());
+    const existing = new Set(await (await this.admin.get()).listTopics());
     for (const [role, topic] of [
       ['input', this.stage.inputTopic],
       ['failure', this.config.failureTopic],
@@ -235,18 +262,16 @@ export class EventSourceMapping {
     }
   }
 
-  private connectAdmin(): Promise<Admin> {
-    this.admin ??= (async () => {
+  private async connectAdmin(): Promise<Admin> {
+    try {
       const admin = this.config.kafka.admin();
       await admin.connect();
       return admin;
-    })().catch((error: unknown) => {
-      this.admin = undefined;
+    } catch (error) {
       throw new EventSourceMappingError(`${this.config.functionName}: cannot reach the cluster: ${errorMessage(error)}`, {
         cause: error,
       });
-    });
-    return this.admin;
+    }
   }
 
   private async shutdown(): Promise<void> {
@@ -257,7 +282,7 @@ export class EventSourceMapping {
     // Stop fetching at once; what is already queued is dropped, uncommitted.
     if (wasStarted) this.group?.pauseAll();
     await this.dispatcher.stop();
-    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin?.then((admin) => admin.disconnect())]);
+    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin.current?.then((admin) => admin.disconnect())]);
     this.state = 'stopped';
   }
 

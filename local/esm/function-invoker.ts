@@ -9,17 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Context } from 'aws-lambda';
 import type { KafkaRecord, MskEvent } from '../../src/kafka/msk-event.js';
 import { type EventSourceInfo, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { payloadBytesOf } from './batch-assembler.js';
 import { interpretBatchResponse } from './batch-response.js';
 import type { InvocationAttempt } from './batch-runner.js';
 import { errorMessage, HandlerTimeoutError } from './errors.js';
+import { executionEnvironmentLogStream, type LambdaFunctionInfo, lambdaContext } from './lambda-context.js';
 import type { EsmHandler, InvocationInfo } from './mapping-config.js';
 import type { StatsRecorder } from './mapping-stats.js';
 
 export interface FunctionInvokerOptions {
   readonly functionName: string;
+  readonly functionArn: string;
+  readonly memoryMb: number;
   readonly handler: EsmHandler;
   readonly timeoutMs: number;
   readonly source: EventSourceInfo;
@@ -32,7 +36,18 @@ export interface FunctionInvokerOptions {
 type HandlerResult = { kind: 'returned'; response: unknown } | { kind: 'threw'; error: unknown } | { kind: 'timed-out' };
 
 export class FunctionInvoker {
-  constructor(private readonly options: FunctionInvokerOptions) {}
+  /** Named once: the twin's function runs in one execution environment. */
+  private readonly environment: LambdaFunctionInfo;
+
+  constructor(private readonly options: FunctionInvokerOptions) {
+    this.environment = {
+      functionName: options.functionName,
+      invokedFunctionArn: options.functionArn,
+      memoryMb: options.memoryMb,
+      timeoutMs: options.timeoutMs,
+      logStreamName: executionEnvironmentLogStream(),
+    };
+  }
 
   /** Invokes the function once with `records` (`attempt` counts from 1); never rejects. */
   async invoke(records: readonly KafkaRecord[], attempt: number): Promise<InvocationAttempt> {
@@ -42,7 +57,7 @@ export class FunctionInvoker {
     const partitions = Object.keys(event.records);
     stats.inFlight++;
     const started = performance.now();
-    const { result, running } = this.callHandler(event);
+    const { result, running } = this.callHandler(event, lambdaContext(this.environment, requestId));
     const settled = await result;
     const durationMs = performance.now() - started;
     stats.inFlight--;
@@ -84,9 +99,9 @@ export class FunctionInvoker {
   }
 
   /** The handler's result or the timeout, whichever comes first; `running` settles with the handler. */
-  private callHandler(event: MskEvent): { result: Promise<HandlerResult>; running: Promise<void> } {
+  private callHandler(event: MskEvent, context: Context): { result: Promise<HandlerResult>; running: Promise<void> } {
     const run: Promise<HandlerResult> = Promise.resolve()
-      .then(() => this.options.handler(event))
+      .then(() => this.options.handler(event, context))
       .then(
         (response): HandlerResult => ({ kind: 'returned', response }),
         (error: unknown): HandlerResult => ({ kind: 'threw', error }),

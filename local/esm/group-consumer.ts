@@ -96,6 +96,11 @@ export class GroupConsumer {
   /** Positions whose commit failed, by partition: committed again once the group is joined. */
   private readonly pendingCommits = new Map<string, CommitPosition>();
   private startOffsets: ReadonlyMap<number, number>;
+  /** The "<topic>-<partition>" keys this member owns since its last join. */
+  private owned: ReadonlySet<string> = new Set();
+  /** Partitions sought (seek) whose first fetch from the new offset has not come yet. */
+  private readonly seeking = new Set<string>();
+  private readonly commitsInFlight = new Set<Promise<unknown>>();
   private crashes = 0;
   private restarts = 0;
   private consecutiveCrashes = 0;
@@ -135,11 +140,44 @@ export class GroupConsumer {
     this.call((c) => c.resume([{ topic, partitions: [partition] }]));
   }
 
+  /**
+   * Moves the partitions this member owns to new offsets without leaving the group: kafkajs fetches
+   * them from there on, and drops as stale a batch it fetched before. Throws when the consumer is
+   * not running (restarting after a crash). Commit the positions with commitSought() after.
+   */
+  seek(positions: readonly CommitPosition[]): void {
+    const consumer = this.consumer;
+    if (!consumer) throw new Error('the consumer has not started');
+    for (const p of positions) {
+      const k = key(p.topic, p.partition);
+      if (!this.owned.has(k)) continue;
+      consumer.seek({ topic: p.topic, partition: p.partition, offset: String(p.offset) });
+      this.seeking.add(k);
+    }
+    for (const p of positions) this.pendingCommits.delete(key(p.topic, p.partition));
+  }
+
+  /**
+   * Commits sought positions once the commits already under way have landed (none can then land
+   * after and move a partition back). Rejects when the commit fails.
+   */
+  async commitSought(positions: readonly CommitPosition[]): Promise<void> {
+    await Promise.allSettled([...this.commitsInFlight]);
+    const consumer = this.consumer;
+    if (!consumer) throw new Error('the consumer has not started');
+    await consumer.commitOffsets(positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })));
+    this.options.onCommitted(positions);
+  }
+
   /** Commits positions; never rejects (a lost commit only means redelivery). */
   async commit(positions: readonly CommitPosition[]): Promise<void> {
     if (positions.length === 0 || !this.consumer) return;
+    const committing = this.consumer.commitOffsets(
+      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
+    );
+    this.commitsInFlight.add(committing);
     try {
-      await this.consumer.commitOffsets(positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })));
+      await committing;
     } catch (error) {
       // At-least-once: an offset not committed only means these records come again after a restart.
       this.options.warn(`commit failed (records will be redelivered after a restart): ${errorMessage(error)}`);
@@ -149,6 +187,8 @@ export class GroupConsumer {
         if ((this.pendingCommits.get(k)?.offset ?? -1) < p.offset) this.pendingCommits.set(k, p);
       }
       return;
+    } finally {
+      this.commitsInFlight.delete(committing);
     }
     for (const p of positions) {
       const k = key(p.topic, p.partition);
@@ -167,6 +207,7 @@ export class GroupConsumer {
       sessionTimeout: SESSION_TIMEOUT_MS,
     });
     this.consumer = consumer;
+    this.seeking.clear();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       if (consumer === this.consumer) this.onJoin(consumer, payload.memberAssignment);
     });
@@ -175,8 +216,10 @@ export class GroupConsumer {
       // control records (or aborted ones) it resolves itself, never offering them: without a commit
       // past them a partition ending in a transaction marker would keep an offset lag of 1.
       // firstOffset is null for a fetch that returned nothing at or after the fetched offset.
+      // A partition just sought may get a stale fetch from before the seek: nothing of it is skipped then.
       const { batchSize, firstOffset, lastOffset, topic, partition } = payload;
       if (consumer !== this.consumer || this.options.isStopping() || batchSize > 0 || firstOffset === null) return;
+      if (this.seeking.has(key(topic, partition))) return;
       this.options.onSkipped(topic, partition, Number(lastOffset) + 1);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -195,8 +238,11 @@ export class GroupConsumer {
     }
   }
 
-  private async onFetched(consumer: Consumer, { batch, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async onFetched(consumer: Consumer, { batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
     if (this.options.isStopping() || consumer !== this.consumer) return; // left unresolved: not taken
+    // Fetched before a seek of its partition: kafkajs fetches again from the sought offset.
+    if (isStale()) return;
+    this.seeking.delete(key(batch.topic, batch.partition));
     if (this.rejoinError !== undefined) {
       // A commit learnt that the group moved on without this member, and a heartbeat may not notice:
       // thrown from eachBatch, the error makes kafkajs rejoin (the batch is fetched again after).
@@ -214,6 +260,7 @@ export class GroupConsumer {
     this.rejoinError = undefined;
     const owned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) owned.add(key(topic, p));
+    this.owned = owned;
     for (const k of this.pendingCommits.keys()) if (!owned.has(k)) this.pendingCommits.delete(k);
     if (this.pendingCommits.size > 0) void this.commitPending();
     this.applyStartOffsets(consumer, assignment);

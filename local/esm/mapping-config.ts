@@ -1,4 +1,6 @@
 /** What an event source mapping is configured with, and the checks it passes before anything connects. */
+
+import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
 import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
@@ -10,7 +12,7 @@ import { errorHandlingFor, type FailureDestinationKind, type PollerMode } from '
 import type { RetryBackoff } from './retry-policy.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler written as an async function with no return value resolves to void
-export type EsmHandler = (event: MskEvent) => Promise<KafkaBatchResponse | void | null | undefined>;
+export type EsmHandler = (event: MskEvent, context: Context) => Promise<KafkaBatchResponse | void | null | undefined>;
 
 export interface InvocationInfo {
   readonly functionName: string;

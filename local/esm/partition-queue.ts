@@ -9,6 +9,11 @@ export class PartitionQueue {
   paused = false;
   /** The partition left this consumer's assignment; the state goes once its batch finishes. */
   revoked = false;
+  /**
+   * The consumer was moved (seek) while a batch of this partition was in flight: that batch
+   * finishes, but its commits are dropped so they cannot overwrite the new position.
+   */
+  fenced = false;
   /** Position last committed (or where fetching began), for the committed-records count. */
   committedPosition: number | undefined;
   /**

@@ -50,6 +50,11 @@ export class TimestampStart {
     this.waiting = new Set(partitions);
   }
 
+  /** The partition was moved elsewhere (seek): it delivers everything from there. */
+  forget(partition: number): void {
+    this.waiting.delete(partition);
+  }
+
   /** The records to deliver, and the offset to commit for those skipped (undefined when none were). */
   filter(partition: number, records: readonly KafkaRecord[]): { deliver: readonly KafkaRecord[]; skippedUpTo?: number } {
     if (!this.waiting.has(partition)) return { deliver: records };

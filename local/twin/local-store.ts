@@ -6,9 +6,9 @@
  */
 import { resolve } from 'node:path';
 import { optionalEnv } from '../../src/config/env.js';
-import { DEFAULT_DATA_DIR, type StoreLocation } from '../../src/store/open-store.js';
 import { CliUsageError } from '../cli-error.js';
 import { storeDataDir, storeEngine } from '../commands/prepared-store.js';
+import { DEFAULT_DATA_DIR, type StoreLocation } from '../store/open-store.js';
 import { acquireOwnerFile, currentOwner, OwnedElsewhereError, type Owner, type OwnerFile } from './owner-file.js';
 
 /** The PGlite folder this location opens, or undefined when it is a PostgreSQL server. */

@@ -4,15 +4,12 @@
  * handler modules that run on Lambda.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { defineArchive } from '../../src/pipeline/archive-definition.js';
 import { inputTopicOf, type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
-import type { StoreLocation } from '../../src/store/open-store.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { ArchiveConsumer } from '../archive/archive-consumer.js';
 import { ChangeStats } from '../cdc/change-stats.js';
@@ -29,10 +26,14 @@ import {
 } from '../esm/event-source-mapping.js';
 import { type KafkaCluster, openKafkaCluster } from '../kafka/kafka-cluster.js';
 import { createTwinKafka } from '../kafka/twin-kafka.js';
+import type { StoreLocation } from '../store/open-store.js';
 import { readDeploymentMode } from './deployment-mode.js';
 import { lockStoreFolder, pgliteFolder } from './local-store.js';
 import type { OwnerFile } from './owner-file.js';
+import { type StageSeek, seekStage } from './stage-seek.js';
 import { TwinStats } from './twin-stats.js';
+
+export type { StageSeek } from './stage-seek.js';
 
 /** The poller mode the mappings emulate and the format of their failure destination. */
 export interface TwinMode {
@@ -105,9 +106,9 @@ export interface LocalTwin {
   /** Offset lag per stage. */
   lag(): Promise<Record<StageName, number>>;
   /**
-   * Moves a stage's consumer group: its mapping stops (finishing and committing what it runs), the
-   * group's offsets go to the first record at or after `to` (epoch ms; -2 earliest, -1 latest),
-   * and a new mapping starts from there. Records after that point are consumed again.
+   * Moves a stage's consumer group, inside its running mapping (no rejoin), to the first record at
+   * or after `to` (epoch ms; -2 earliest, -1 latest) on every partition: records from there are
+   * delivered again (see EventSourceMapping.seek).
    */
   seekStage(stage: StageName, to: number): Promise<StageSeek>;
   /**
@@ -119,13 +120,6 @@ export interface LocalTwin {
   consumerFailures(): Partial<Record<StageName, string>>;
   /** Stops the mappings (finishing in-flight batches and committing), then Kafka and the store. */
   stop(): Promise<void>;
-}
-
-export interface StageSeek {
-  stage: StageName;
-  groupId: string;
-  topic: string;
-  partitions: { partition: number; offset: string }[];
 }
 
 export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
@@ -146,13 +140,12 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     cleanup.unshift(() => publisher.close());
     // Handlers log warnings only: the progress line and the summary tell the story.
     const logger = new Logger({ serviceName: 'tributary-twin', logLevel: 'ERROR' });
-    const common = { pipeline, publisher, logger, onOutcome: stats.record.bind(stats) };
     const reference = new ReferenceDataCache(storeReferenceData(store.client));
-    const handlers: Record<StageName, StageHandler> = {
-      ingest: createIngestHandler(common),
-      enrich: createEnrichHandler({ ...common, reference }),
-      sink: createSinkHandler({ ...common, store: store.client }),
-    };
+    const deps = { pipeline, publisher, logger, reference, store: store.client, onOutcome: stats.record.bind(stats) };
+    const handlers = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
+      StageName,
+      StageHandler
+    >;
     const createMapping = (stage: StageName): EventSourceMapping =>
       new EventSourceMapping({
         stage: pipeline.stages[stage],
@@ -233,38 +226,8 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
       archive,
       createMapping,
       lag,
-      async seekStage(stage, to) {
-        if (cluster.embedded) {
-          // Measured: the mock's coordinator holds the stage's rejoin past kafkajs's request timeout, the
-          // consumer crashes and restarts, and a partition can stay unconsumed after that.
-          throw new Error(
-            'moving a consumer group is not supported on the embedded Kafka (its group coordinator holds the ' +
-              "stage's rejoin until the consumer crashes, which can leave a partition unconsumed); run the twin on a real Kafka with KAFKA_BROKERS",
-          );
-        }
-        const { inputTopic: topic, consumerGroupId: groupId } = pipeline.stages[stage];
-        await mappings[stage].stop();
-        try {
-          const admin = kafka.admin();
-          await admin.connect();
-          let partitions: { partition: number; offset: string }[];
-          try {
-            partitions =
-              to < 0
-                ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: to === -2 ? p.low : p.high }))
-                : await admin.fetchTopicOffsetsByTimestamp(topic, to);
-            // The group has no members now (its mapping stopped), which setOffsets requires.
-            await admin.setOffsets({ groupId, topic, partitions });
-          } finally {
-            await admin.disconnect();
-          }
-          return { stage, groupId, topic, partitions: partitions.sort((a, b) => a.partition - b.partition) };
-        } finally {
-          // The stage runs again whether or not the move worked.
-          mappings[stage] = createMapping(stage);
-          await mappings[stage].start();
-        }
-      },
+      seekStage: (stage, to) =>
+        seekStage({ kafka, stage, definition: pipeline.stages[stage], mapping: mappings[stage], to, readRecords: !!cluster.embedded }),
       async drain(timeoutMs, signal) {
         const deadline = Date.now() + timeoutMs;
         let quietRounds = 0;

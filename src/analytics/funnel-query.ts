@@ -6,9 +6,9 @@
  * (first time of each step per entity), so the cost is O(entities entering in the window).
  */
 
+import { FUNNEL_STEPS, type FunnelEntity, firstTimeColumn } from '../store/funnel-steps.js';
 import type { SqlQueryable } from '../store/sql-client.js';
 import { formatDuration } from './duration.js';
-import { FUNNEL_STEPS, type FunnelEntity, firstTimeColumn } from './funnel-steps.js';
 import { QUERY_LIMITS } from './limits.js';
 import type { NamedQuery } from './named-query.js';
 import { oneOf, parseParams } from './query-params.js';

@@ -1,5 +1,5 @@
 /** Percentiles read from a latency histogram, interpolating linearly inside the bucket that holds the rank. */
-import { LATENCY_OVERFLOW_LE_MS, latencyBucketLowerBound } from './freshness-buckets.js';
+import { LATENCY_OVERFLOW_LE_MS, latencyBucketLowerBound } from '../store/freshness-buckets.js';
 
 export interface HistogramBucket {
   /** Upper bound of the bucket, as in freshness_minute.le_ms. */

@@ -7,7 +7,7 @@
  */
 import type { SqlQueryable } from '../store/sql-client.js';
 import { prepareNamedQuery, type RunNamedQueryOptions } from './named-queries.js';
-import type { QueryContext } from './named-query.js';
+import type { QueryContext } from './query-context.js';
 import type { RawParams } from './query-params.js';
 import type { QueryAnswer, QueryResult } from './query-result.js';
 

@@ -1,9 +1,9 @@
 /** Named analytics over the store: the query API shared by the Lambda, the local twin's server and the CLI. */
 
+export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS, latencyBucketUpperBound } from '../store/freshness-buckets.js';
+export { FUNNEL_STEPS } from '../store/funnel-steps.js';
 export { DIMENSIONS, type Dimension, MISSING_DIMENSION_LABEL, SPLIT_DIMENSIONS, TOP_DIMENSIONS } from './dimensions.js';
 export { AnalyticsError, QueryParameterError, UnknownQueryError } from './errors.js';
-export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS, latencyBucketUpperBound } from './freshness-buckets.js';
-export { FUNNEL_STEPS } from './funnel-steps.js';
 export { type HistogramBucket, histogramPercentile } from './histogram-percentile.js';
 export { handleQueryRequest, type QueryHttpOptions, type QueryHttpRequest, type QueryHttpResponse } from './http-query-adapter.js';
 export { QUERY_LIMITS } from './limits.js';

@@ -1,15 +1,10 @@
 /** What a named query is: validation of its parameters (no I/O), then a bounded read of the store. */
 
 import type { SqlQueryable } from '../store/sql-client.js';
-import type { PipelineStatusSource } from './pipeline-status.js';
+import type { QueryContext } from './query-context.js';
 import type { NormalisedParams, RawParams } from './query-params.js';
 import type { QueryAnswer } from './query-result.js';
 import type { SplittableQuery } from './range-split.js';
-
-export interface QueryContext {
-  now: Date;
-  status?: PipelineStatusSource | undefined;
-}
 
 /** A query whose parameters passed validation, ready to run. */
 export interface PreparedQuery {

@@ -7,8 +7,9 @@
 import type { SqlQueryable } from '../store/sql-client.js';
 import { formatDuration } from './duration.js';
 import { QUERY_LIMITS } from './limits.js';
-import type { NamedQuery, QueryContext } from './named-query.js';
+import type { NamedQuery } from './named-query.js';
 import type { PipelineStatus } from './pipeline-status.js';
+import type { QueryContext } from './query-context.js';
 import { parseParams } from './query-params.js';
 import type { Cell, QueryAnswer } from './query-result.js';
 import { toNumber } from './query-result.js';

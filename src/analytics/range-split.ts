@@ -6,7 +6,7 @@
  * read of the whole window.
  */
 import type { SqlQueryable } from '../store/sql-client.js';
-import type { QueryContext } from './named-query.js';
+import type { QueryContext } from './query-context.js';
 import type { QueryAnswer } from './query-result.js';
 
 /** Limit used for each part of a split read: every key, so the merge sees all of them. */

@@ -13,6 +13,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
+import { memoiseUntilFailure } from '../async/memoise-until-failure.js';
 import { ConfigError, optionalEnv, parseBrokerList } from '../config/env.js';
 import { installKafkajsPatches } from './kafkajs-patches.js';
 import type { OutputRecord } from './msk-event.js';
@@ -77,23 +78,17 @@ function stickyDefaultPartitioner(): ICustomPartitioner {
 /** A kafkajs producer behind the RecordPublisher port. Connects lazily, once. */
 export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   let producer: Producer | undefined;
-  let connecting: Promise<Producer> | undefined;
-  const connect = (): Promise<Producer> => {
-    connecting ??= (async () => {
-      const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: stickyDefaultPartitioner() });
-      await p.connect();
-      producer = p;
-      return p;
-    })().catch((error: unknown) => {
-      connecting = undefined; // let the next invocation try again
-      throw error;
-    });
-    return connecting;
-  };
+  // A failed connect is tried again by the next publish.
+  const connection = memoiseUntilFailure(async () => {
+    const p = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: stickyDefaultPartitioner() });
+    await p.connect();
+    producer = p;
+    return p;
+  });
   return {
     async publish(records) {
       if (records.length === 0) return;
-      const p = await connect();
+      const p = await connection.get();
       let pending = records.map((r): { topic: string; message: OutgoingMessage } => ({
         topic: r.topic,
         message: { key: r.key, value: r.value, headers: kafkajsHeaders(r.headers) },
@@ -112,7 +107,7 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
     async close() {
       await producer?.disconnect();
       producer = undefined;
-      connecting = undefined;
+      connection.reset();
     },
   };
 }

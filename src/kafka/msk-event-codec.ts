@@ -62,6 +62,15 @@ export function decodeRecord(record: MskRecord): KafkaRecord {
   };
 }
 
+/*
+ * Why not @aws-lambda-powertools/kafka (kafkaConsumer, 2.35.0) here: measured with bench/measure/msk-decode.ts
+ * on 1,000-record batches (JSON values of ~360 B, four headers, six partitions), median of 5 runs,
+ * this decoder took 4.3-5.6 us/record and kafkaConsumer 33-38 us/record with string values,
+ * 22-38 us/record with JSON values: several times slower, not within 10%. It is not byte-faithful
+ * either: keys and header values come back as UTF-8 strings (lossy for other bytes), a null header
+ * value throws (Buffer.from(null)), and values that are not JSON are logged and returned as text.
+ */
+
 /**
  * Flattens an event into its records, partition by partition, each partition in offset order.
  * Throws MskEventFormatError when the event is not the shape Lambda sends.

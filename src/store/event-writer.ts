@@ -3,9 +3,10 @@
  * idempotently (event_id is the key) and the rollups are updated from exactly the rows that were
  * new, so a redelivered or overlapping batch changes nothing.
  */
-import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../analytics/freshness-buckets.js';
-import { FUNNEL_ENTITIES, FUNNEL_STEPS, firstTimeColumn } from '../analytics/funnel-steps.js';
+
 import type { EnrichedEvent } from '../events/event-schemas.js';
+import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from './freshness-buckets.js';
+import { FUNNEL_ENTITIES, FUNNEL_STEPS, firstTimeColumn } from './funnel-steps.js';
 import type { SqlClient } from './sql-client.js';
 
 /** Every table the batch statement writes: the events and the rollups kept from them. */

@@ -39,37 +39,55 @@ export function createPostgresClient(config: PostgresConfig): SqlClient {
   return {
     kind: 'postgres',
     ...asQueryable(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
+    transaction: (fn) =>
+      withCheckedOutClient(pool, async (client) => {
         await client.query('BEGIN');
-        const result = await fn(asQueryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    async readOnlyQuery(text, timeoutMs) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN READ ONLY');
-        await client.query(`SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
-        // queryMode is supported by node-postgres but missing from its types.
-        const result = await client.query<Record<string, unknown>>({ text, queryMode: 'extended' } as pg.QueryConfig);
-        return { columns: result.fields.map((f) => f.name), rows: result.rows };
-      } finally {
-        await client.query('ROLLBACK').catch(() => {});
-        client.release();
-      }
-    },
+        try {
+          const result = await fn(asQueryable(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    readOnlyQuery: (text, timeoutMs) =>
+      withCheckedOutClient(pool, async (client) => {
+        try {
+          await client.query('BEGIN READ ONLY');
+          await client.query(`SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
+          // queryMode is supported by node-postgres but missing from its types.
+          const result = await client.query<Record<string, unknown>>({ text, queryMode: 'extended' } as pg.QueryConfig);
+          return { columns: result.fields.map((f) => f.name), rows: result.rows };
+        } finally {
+          await client.query('ROLLBACK').catch(() => {});
+        }
+      }),
     async close() {
       await pool.end();
     },
   };
+}
+
+/**
+ * Runs `work` on a client checked out of the pool. The pool listens for errors only on idle
+ * clients: a checked-out one whose server goes away between two queries (a restart, a failover)
+ * would emit an 'error' nobody hears and crash the process. It is heard here, and the broken
+ * client is discarded on release instead of going back to the pool.
+ */
+async function withCheckedOutClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } finally {
+    client.off('error', onError);
+    client.release(lost);
+  }
 }
 
 /**

@@ -13,7 +13,6 @@ import { type ChangeCapture, startChangeCapture } from '../../local/cdc/change-c
 import { type EmbeddedKafka, startEmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { readTopicsToEnd } from '../../local/kafka/read-topic.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../local/postgres/embedded-postgres-server.js';
-import type { FaultRow } from '../../local/verify/fault-row.js';
 import { readChangeEvent } from '../../src/cdc/change-event-reader.js';
 import { applyChangeBatch } from '../../src/cdc/change-stage.js';
 import type { ChangeEvent } from '../../src/cdc/debezium-envelope.js';
@@ -26,6 +25,7 @@ import type { SqlClient } from '../../src/store/sql-client.js';
 import { mirroredOrders, shopOrders } from '../helpers/mirror-compare.js';
 import { postgresTestStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/wait-for.js';
+import type { FaultRow } from '../verify/fault-row.js';
 
 export const PREFIX = 'fault';
 const TOPICS = ['customers', 'orders', 'order_lines'].map((t) => `${PREFIX}.public.${t}`);

@@ -5,7 +5,7 @@
  */
 import { logLevel } from 'kafkajs';
 import pg from 'pg';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import type {
   ConsumerRestartPolicy,
   EsmHandler,
@@ -16,18 +16,13 @@ import type {
 import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import type { EmbeddedKafka } from '../../local/kafka/embedded-kafka.js';
 import { type LocalTwin, startTwin, type TwinMode } from '../../local/twin/local-twin.js';
-import { type Verification, verifyPipeline } from '../../local/verify/pipeline-verifier.js';
-import { SequenceLedger } from '../../local/verify/sequence-ledger.js';
-import {
-  type ProduceSequencedResult,
-  produceSequenced,
-  type SequencedSource,
-  trafficSource,
-} from '../../local/verify/sequenced-producer.js';
-import { waitForDrain } from '../../local/verify/wait-for-drain.js';
 import { createKafka, createKafkaPublisher, type RecordPublisher } from '../../src/kafka/kafka-client.js';
 import { definePipeline, type StageName } from '../../src/pipeline/definition.js';
 import { postgresTestStore, TEST_DATABASE_URL, type TestStore } from '../helpers/stores.js';
+import { type Verification, verifyPipeline } from '../verify/pipeline-verifier.js';
+import { SequenceLedger } from '../verify/sequence-ledger.js';
+import { type ProduceSequencedResult, produceSequenced, type SequencedSource, trafficSource } from '../verify/sequenced-producer.js';
+import { waitForDrain } from '../verify/wait-for-drain.js';
 
 /**
  * TRIBUTARY_SOAK=1 runs every fault with many more events, more partitions and longer fault

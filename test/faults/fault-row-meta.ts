@@ -1,6 +1,6 @@
 /** Lets a fault test attach its row of the fault table to its task, for the reporter to print. */
 import type { Test } from 'vitest';
-import type { FaultRow } from '../../local/verify/fault-row.js';
+import type { FaultRow } from '../verify/fault-row.js';
 
 declare module '@vitest/runner' {
   interface TaskMeta {

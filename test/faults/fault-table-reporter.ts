@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
-import { type FaultRow, formatFaultTable } from '../../local/verify/fault-row.js';
+import { type FaultRow, formatFaultTable } from '../verify/fault-row.js';
 import './fault-row-meta.js';
 
 export default class FaultTableReporter implements Reporter {

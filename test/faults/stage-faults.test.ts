@@ -3,12 +3,12 @@
  * rebalancing while batches are in flight, and a poison record that makes a handler throw every time.
  */
 import { describe, expect, it } from 'vitest';
-import type { StageHandler } from '../../functions/shared/stage-handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
 import type { EsmHandler } from '../../local/esm/event-source-mapping.js';
 import { FailureCondition } from '../../local/esm/failure-envelope.js';
-import type { SequencedSource } from '../../local/verify/sequenced-producer.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
+import type { SequencedSource } from '../verify/sequenced-producer.js';
 import { expectNothingLost } from './expect-nothing-lost.js';
 import { PROVISIONED_KAFKA_DESTINATION, runFaultScenario } from './fault-harness.js';
 import { recordFaultRow } from './fault-row-meta.js';

@@ -3,10 +3,11 @@
  * stored as the sink would store them: events, metrics_minute and freshness_minute computed
  * from exactly those events, and sink_batches. Tests compute their expectations from `events`.
  */
-import { latencyBucketUpperBound } from '../../src/analytics/freshness-buckets.js';
-import { FUNNEL_STEPS, firstTimeColumn } from '../../src/analytics/funnel-steps.js';
+
 import { CURRENT_SCHEMA_VERSION, type Enrichment, type EventType } from '../../src/events/event-schemas.js';
 import { pick, type Random, seededRandom } from '../../src/reference/seeded-random.js';
+import { latencyBucketUpperBound } from '../../src/store/freshness-buckets.js';
+import { FUNNEL_STEPS, firstTimeColumn } from '../../src/store/funnel-steps.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 
 /** One stored event, flattened as in the events table; the enrichment fields are enrich's own. */

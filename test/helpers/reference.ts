@@ -1,6 +1,7 @@
 /** Reference data sources for tests that need no store. */
+
+import { sampleReferenceData } from '../../local/reference/sample-reference-data.js';
 import type { ReferenceDataSource } from '../../src/enrichment/reference-data.js';
-import { sampleReferenceData } from '../../src/reference/sample-reference-data.js';
 
 /** A source that counts loads and can be told to fail. */
 export function countingSource(data = sampleReferenceData()): ReferenceDataSource & { loads: number; fail: boolean } {

@@ -1,5 +1,5 @@
-import { FUNNEL_KEPT, FUNNEL_RECOMPUTED } from '../../local/verify/rollup-recount.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
+import { FUNNEL_KEPT, FUNNEL_RECOMPUTED } from '../verify/rollup-recount.js';
 
 /** The rollups as the sink keeps them, and recomputed from the events table: they must agree. */
 export async function rollupsAndRecomputation(client: SqlQueryable) {

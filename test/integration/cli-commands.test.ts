@@ -54,5 +54,8 @@ describe('tributary CLI without a twin', () => {
     const run = await runTributary(box, ['topics']);
     expect(run.code).toBe(2);
     expect(run.output).toContain('no running local twin found (start one with `npm start`)');
+    const seek = await runTributary(box, ['groups', 'seek', 'sink', '--to', '15m']);
+    expect(seek.code).toBe(2);
+    expect(seek.output).toContain('no running local twin found (start one with `npm start`) and KAFKA_BROKERS is not set');
   });
 });

@@ -9,7 +9,6 @@ import { runCli } from '../../local/cli.js';
 import { readDlqEntries } from '../../local/dlq/dlq-reader.js';
 import { readTopicToEnd } from '../../local/kafka/read-topic.js';
 import { type LocalTwin, startTwin } from '../../local/twin/local-twin.js';
-import { waitForDrain } from '../../local/verify/wait-for-drain.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
 import { DlqHeader, isDlqHeader } from '../../src/kafka/header-names.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
@@ -18,6 +17,7 @@ import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import { toDlqRecord } from '../../src/stages/dlq-record.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
+import { waitForDrain } from '../verify/wait-for-drain.js';
 
 const BROKEN_MARK = 'needs-the-fix';
 

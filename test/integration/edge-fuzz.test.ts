@@ -7,15 +7,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { eventIdOf } from '../../local/dlq/dlq-entry.js';
 import { startTwin } from '../../local/twin/local-twin.js';
-import { verifyPipeline } from '../../local/verify/pipeline-verifier.js';
-import { SequenceLedger } from '../../local/verify/sequence-ledger.js';
-import { produceSequenced, type SequencedInput } from '../../local/verify/sequenced-producer.js';
-import { waitForDrain } from '../../local/verify/wait-for-drain.js';
 import { ReferenceDataCache, storeReferenceData } from '../../src/enrichment/reference-data.js';
 import { eventSchemas, isEventType } from '../../src/events/event-schemas.js';
 import { INVALID_REASONS } from '../../src/events/invalid-reason.js';
@@ -27,6 +21,10 @@ import { definePipeline } from '../../src/pipeline/definition.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { type HostileCase, hostileCase, hostileValue, SQL_TEXT } from '../faults/hostile-records.js';
 import { postgresTestStore, type TestStore } from '../helpers/stores.js';
+import { verifyPipeline } from '../verify/pipeline-verifier.js';
+import { SequenceLedger } from '../verify/sequence-ledger.js';
+import { produceSequenced, type SequencedInput } from '../verify/sequenced-producer.js';
+import { waitForDrain } from '../verify/wait-for-drain.js';
 
 const TRACE_HEADER = 'fuzz-trace';
 const TABLES = [
@@ -137,9 +135,9 @@ describe('edge fuzz: hostile raw records through ingest -> enrich -> sink', () =
     const pipeline = definePipeline({ name: 'fuzz' });
     const publisher = new CollectingPublisher();
     const common = { pipeline, publisher, logger };
-    const ingest = createIngestHandler(common);
-    const enrich = createEnrichHandler({ ...common, reference: new ReferenceDataCache(storeReferenceData(store.client)) });
-    const sink = createSinkHandler({ ...common, store: store.client });
+    const ingest = createStageHandler('ingest', common);
+    const enrich = createStageHandler('enrich', { ...common, reference: new ReferenceDataCache(storeReferenceData(store.client)) });
+    const sink = createStageHandler('sink', { ...common, store: store.client });
     const source = { eventSource: 'aws:kafka' as const, bootstrapServers: 'fuzz:9092' };
     let run = 0;
     let records = 0;

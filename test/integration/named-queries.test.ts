@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryParameterError } from '../../src/analytics/errors.js';
 import { assertEventsScanBounded } from '../../src/analytics/events-scan-guard.js';
-import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../../src/analytics/freshness-buckets.js';
 import { type QueryResult, runNamedQuery } from '../../src/analytics/index.js';
 import { NO_STATUS_SOURCE_NOTE } from '../../src/analytics/pipeline-query.js';
 import type { PipelineStatusSource } from '../../src/analytics/pipeline-status.js';
+import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_OVERFLOW_LE_MS } from '../../src/store/freshness-buckets.js';
 import { type AnalyticsFixture, buildAnalyticsFixture, type FixtureEvent, insertAnalyticsFixture } from '../helpers/analytics-fixture.js';
 import { STORES, type TestStore } from '../helpers/stores.js';
 

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPgliteClient } from '../../local/store/pglite-client.js';
+import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
 import { isStoreUnreachable } from '../../src/analytics/store-failure.js';
+import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { migrate } from '../../src/store/migrate.js';
-import { createPgliteClient } from '../../src/store/pglite-client.js';
-import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
-import { seedReferenceData } from '../../src/store/seed-reference-data.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 
 const TYPES_SQL = `SELECT
@@ -160,7 +160,7 @@ describe('closing PGlite in a worker thread', () => {
 
   it('ends the worker, so the process exits, with the data kept in its folder', async () => {
     const script = [
-      "import { createPgliteThreadClient } from './src/store/pglite-thread-client.ts';",
+      "import { createPgliteThreadClient } from './local/store/pglite-thread-client.ts';",
       `const client = await createPgliteThreadClient(${JSON.stringify(dataDir)});`,
       "await client.query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');",
       'await client.close();',

@@ -7,8 +7,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureReplicationUser, type ReplicationUser } from '../../functions/shop-replication-user/replication-user.js';
+import { seedShop } from '../../local/cdc/seed-shop.js';
 import { CAPTURED_SHOP_TABLES } from '../../src/pipeline/definition.js';
-import { seedShop } from '../../src/shop/seed-shop.js';
 import { migrateShop } from '../../src/shop/shop-database.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';

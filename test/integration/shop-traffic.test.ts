@@ -4,10 +4,10 @@
  * moves orders through their statuses and changes prices.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedShop } from '../../local/cdc/seed-shop.js';
 import { startShopTraffic } from '../../local/cdc/shop-traffic.js';
 import { createTrafficGenerator } from '../../local/generator/storefront-traffic.js';
 import type { OutputRecord } from '../../src/kafka/msk-event.js';
-import { seedShop } from '../../src/shop/seed-shop.js';
 import { migrateShop } from '../../src/shop/shop-database.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSinkHandler } from '../../functions/sink/handler.js';
+import type { StageHandler } from '../../functions/shared/batch-handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import type { KafkaRecord } from '../../src/kafka/msk-event.js';
 import { decodeMskEvent, encodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline } from '../../src/pipeline/definition.js';
@@ -25,7 +26,7 @@ function enrichedRecords(count: number, idPrefix: string): KafkaRecord[] {
 describe.each(STORES)('sink on %s', (_name, open) => {
   let store: TestStore;
   let outcomes: StageOutcome[];
-  let handler: ReturnType<typeof createSinkHandler>;
+  let handler: StageHandler;
 
   beforeAll(async () => {
     store = await open();
@@ -36,7 +37,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
   beforeEach(async () => {
     await store.client.query(`TRUNCATE ${SINK_TABLES.join(', ')}`);
     outcomes = [];
-    handler = createSinkHandler({
+    handler = createStageHandler('sink', {
       pipeline,
       store: store.client,
       publisher: collectingPublisher(),
@@ -115,7 +116,7 @@ describe.each(STORES)('sink on %s', (_name, open) => {
 
   it('sends an unreadable record to the DLQ and stores the rest', async () => {
     const publisher = collectingPublisher();
-    const sink = createSinkHandler({ pipeline, store: store.client, publisher, logger: silentLogger });
+    const sink = createStageHandler('sink', { pipeline, store: store.client, publisher, logger: silentLogger });
     const records = [...decodeMskEvent(loadEvent('sink/malformed-record.json')), ...enrichedRecords(3, 'mixed')];
 
     await sink(encodeMskEvent(records, source));

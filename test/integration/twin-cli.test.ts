@@ -8,10 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recountRollups } from '../../local/verify/rollup-recount.js';
-import { createPgliteThreadClient } from '../../src/store/pglite-thread-client.js';
+import { createPgliteThreadClient } from '../../local/store/pglite-thread-client.js';
 import { REPO, type RunningProcess, runTributary, type Sandbox, sandbox, tributary } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { recountRollups } from '../verify/rollup-recount.js';
 
 interface TwinFile {
   pid: number;
@@ -176,14 +176,23 @@ describe('twin and CLI on one local store', () => {
     expect(second.output).toContain('--again');
   }, 300_000);
 
-  it('groups seek refuses clearly on the embedded Kafka, leaving the stage running', async () => {
-    const seek = await runTributary(box, ['groups', 'seek', 'sink', '--to', 'earliest']);
-    expect(seek.code).toBe(2);
-    expect(seek.output).toContain('moving a consumer group is not supported on the embedded Kafka');
+  it('groups seek moves a stage through the running twin, which goes on consuming', async () => {
+    const seek = await runTributary(box, ['groups', 'seek', 'sink', '--to', '1m']);
+    timings.groupsSeek = seek.ms;
+    expect(seek.code).toBe(0);
+    expect(seek.output).toMatch(
+      /moved \S+ on \S+ to 1m \(0:\d+ 1:\d+\): the running sink stage processes the [1-9]\d* records from there again/,
+    );
+    const future = await runTributary(box, ['groups', 'seek', 'sink', '--to', '2099-01-01T00:00:00Z']);
+    expect(future.code).toBe(0);
+    expect(future.output).toContain('no records at or after 2099-01-01T00:00:00Z');
     const bad = await runTributary(box, ['groups', 'seek', 'sink', '--to', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('--to must be');
-  }, 120_000);
+    const unknown = await runTributary(box, ['groups', 'seek', 'nope', '--to', 'earliest']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('unknown stage "nope"');
+  }, 300_000);
 
   it('stops on SIGINT with everything drained, and the rollups match a recount of the events', async () => {
     twin.child.kill('SIGINT');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEnrichHandler } from '../../functions/enrich/handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { IpCountryIndex } from '../../src/enrichment/ip-country-index.js';
 import { ReferenceDataCache } from '../../src/enrichment/reference-data.js';
 import { UserAgentClassifier } from '../../src/enrichment/user-agent-classifier.js';
@@ -11,7 +11,7 @@ import { countingSource } from '../helpers/reference.js';
 
 function setup(source = countingSource()) {
   const publisher = collectingPublisher();
-  const handler = createEnrichHandler({ pipeline, publisher, logger: silentLogger, reference: new ReferenceDataCache(source) });
+  const handler = createStageHandler('enrich', { pipeline, publisher, logger: silentLogger, reference: new ReferenceDataCache(source) });
   return { publisher, handler, source };
 }
 const eventOf = (r: { value: Buffer | string | null }) => JSON.parse(String(r.value)) as EnrichedEvent;

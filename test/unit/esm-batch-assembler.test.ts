@@ -67,6 +67,21 @@ describe('BatchAssembler', () => {
     expect(payloadBytesOf(batch.records, source)).toBe(batch.payloadBytes);
   });
 
+  it('drops a partition from the open batch, counting the rest exactly', () => {
+    const assembler = new BatchAssembler({ batchSize: 100, maxPayloadBytes: 6 * 1024 * 1024, windowMs: 0 }, source);
+    for (const r of [record(0, 5), record(1, 1, 40), record(0, 6), record(2, 3, 7)]) assembler.offer(r, 0);
+    assembler.drop('orders-0');
+    expect(assembler.has('orders-0')).toBe(false);
+    expect(assembler.recordCount).toBe(2);
+    const rest = [record(1, 1, 40), record(2, 3, 7)];
+    expect(assembler.payloadBytes).toBe(jsonBytes(rest));
+    assembler.drop('orders-1');
+    assembler.drop('orders-2');
+    expect(assembler.isEmpty).toBe(true);
+    expect(assembler.payloadBytes).toBe(emptyEventBytes(source));
+    expect(assembler.deadline).toBeUndefined();
+  });
+
   it('splits before the record that would push the payload past the limit (6 MB)', () => {
     const max = 6 * 1024 * 1024;
     const assembler = new BatchAssembler({ batchSize: 10_000, maxPayloadBytes: max, windowMs: 500 }, source);

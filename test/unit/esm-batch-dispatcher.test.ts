@@ -1,6 +1,7 @@
 /**
  * The dispatcher's commit past records kafkajs fetched but does not deliver (transaction markers):
- * only once every record fetched before them is committed past.
+ * only once every record fetched before them is committed past. And a seek: queued records and the
+ * open batch's records of the partition are dropped, a batch in flight commits nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { BatchDispatcher } from '../../local/esm/batch-dispatcher.js';
@@ -34,8 +35,9 @@ function dispatcher() {
           finish: () => {
             // As runBatch does: commit past the records, then release the partition.
             const position: CommitPosition = { topic: 't', partition: 0, offset: (records.at(-1)?.offset ?? 0) + 1 };
-            commits.push(position.offset);
-            d.onCommitted([position]);
+            const admitted = d.commitsAdmitted([position]);
+            commits.push(...admitted.map((p) => p.offset));
+            d.onCommitted(admitted);
             d.release(['t-0']);
             resolve();
           },
@@ -83,5 +85,33 @@ describe('BatchDispatcher: records kafkajs skips', () => {
     d.skipTo('t', 0, 6);
     d.skipTo('t', 0, 4);
     expect(commits).toEqual([6]);
+  });
+});
+
+describe('BatchDispatcher: seek', () => {
+  it('drops the queued records; the batch in flight finishes without committing; the next batch starts at the sought offset', async () => {
+    const { d, commits, batchStarted } = dispatcher();
+    d.enqueue('t', 0, [record(0), record(1), record(2)], Date.now());
+    const held = await batchStarted();
+    d.enqueue('t', 0, [record(3), record(4)], Date.now());
+    d.seek('t', 0, 1);
+    held?.finish();
+    expect(commits).toEqual([]);
+    // kafkajs fetches again from the sought offset.
+    d.enqueue('t', 0, [record(1), record(2), record(3), record(4)], Date.now());
+    const next = await batchStarted();
+    expect(next?.records.map((r) => r.offset)).toEqual([1, 2, 3, 4]);
+    next?.finish();
+    expect(commits).toEqual([5]);
+    expect(d.committed).toBe(4);
+  });
+
+  it("drops the partition's records from the open batch", async () => {
+    const { d, batchStarted } = dispatcher();
+    d.enqueue('t', 0, [record(7), record(8)], Date.now());
+    d.seek('t', 0, 2); // before the zero window's timer closes the batch
+    expect(await batchStarted()).toBeUndefined();
+    d.enqueue('t', 0, [record(2)], Date.now());
+    expect((await batchStarted())?.records.map((r) => r.offset)).toEqual([2]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { FunctionInvoker } from '../../local/esm/function-invoker.js';
 import type { InvocationInfo } from '../../local/esm/mapping-config.js';
@@ -9,11 +10,13 @@ const records: KafkaRecord[] = [
 ];
 const source = { eventSource: 'aws:kafka' as const, bootstrapServers: 'b:9092' };
 
-function invoker(handler: () => Promise<unknown>, reportBatchItemFailures = true) {
+function invoker(handler: (event: never, context: Context) => Promise<unknown>, reportBatchItemFailures = true) {
   const stats = new StatsRecorder();
   const infos: InvocationInfo[] = [];
   const fn = new FunctionInvoker({
     functionName: 'fn',
+    functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn',
+    memoryMb: 512,
     handler: handler as never,
     timeoutMs: 50,
     source,
@@ -61,5 +64,28 @@ describe('FunctionInvoker', () => {
     const response = async () => ({ batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 3 } }] });
     expect((await invoker(response, true).fn.invoke(records, 1)).outcome.kind).toBe('partial');
     expect((await invoker(response, false).fn.invoke(records, 1)).outcome.kind).toBe('success');
+  });
+
+  it("passes Lambda's context: the request id it reports, the function, its memory and the time left", async () => {
+    const contexts: Context[] = [];
+    const { fn, infos } = invoker(async (_event: unknown, context: Context) => {
+      contexts.push(context);
+      return null;
+    });
+    await fn.invoke(records, 1);
+    await fn.invoke(records, 1);
+
+    expect(contexts.map((c) => c.awsRequestId)).toEqual(infos.map((info) => info.requestId));
+    expect(contexts[0]).toMatchObject({
+      functionName: 'fn',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn',
+      memoryLimitInMB: '512',
+      logGroupName: '/aws/lambda/fn',
+    });
+    expect(contexts[0]?.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(contexts[1]?.logStreamName).toBe(contexts[0]?.logStreamName);
+    expect(contexts[0]?.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(contexts[0]?.getRemainingTimeInMillis()).toBeLessThanOrEqual(50);
   });
 });

@@ -5,13 +5,13 @@ import { GeneratorOptionsError } from '../../local/generator/errors.js';
 import { GENERATED_INVALID_REASONS } from '../../local/generator/invalid-records.js';
 import { createTrafficGenerator, type GeneratedRecord } from '../../local/generator/storefront-traffic.js';
 import { ALL_USER_AGENTS } from '../../local/generator/user-agents.js';
+import { sampleReferenceData } from '../../local/reference/sample-reference-data.js';
 import { UserAgentClassifier } from '../../src/enrichment/user-agent-classifier.js';
 import type { CleanEvent } from '../../src/events/event-schemas.js';
 import { InvalidReason } from '../../src/events/invalid-reason.js';
 import { validateRawEvent } from '../../src/events/validate-raw-event.js';
 import { SAMPLE_USD_RATES } from '../../src/reference/currency-rates.js';
 import { productCatalogue } from '../../src/reference/product-catalogue.js';
-import { sampleReferenceData } from '../../src/reference/sample-reference-data.js';
 import { enrichEvent } from '../../src/stages/enrich.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
+import { createStageHandler } from '../../functions/shared/stage-handlers.js';
 import { DlqHeader } from '../../src/kafka/header-names.js';
 import { decodeMskEvent } from '../../src/kafka/msk-event-codec.js';
 import { pipeline } from '../../src/pipeline/definition.js';
@@ -9,7 +9,7 @@ import { collectingPublisher, headerText, loadEvent, silentLogger } from '../hel
 function setup() {
   const publisher = collectingPublisher();
   const outcomes: StageOutcome[] = [];
-  const handler = createIngestHandler({ pipeline, publisher, logger: silentLogger, onOutcome: (o) => outcomes.push(o) });
+  const handler = createStageHandler('ingest', { pipeline, publisher, logger: silentLogger, onOutcome: (o) => outcomes.push(o) });
   return { publisher, outcomes, handler };
 }
 

@@ -1,12 +1,12 @@
 /** The freshness histogram: the bucket bounds the sink files latencies under, and percentiles read back. */
 import { describe, expect, it } from 'vitest';
+import { histogramPercentile } from '../../src/analytics/histogram-percentile.js';
 import {
   LATENCY_BUCKET_BOUNDS_MS,
   LATENCY_OVERFLOW_LE_MS,
   latencyBucketLowerBound,
   latencyBucketUpperBound,
-} from '../../src/analytics/freshness-buckets.js';
-import { histogramPercentile } from '../../src/analytics/histogram-percentile.js';
+} from '../../src/store/freshness-buckets.js';
 
 describe('latency buckets', () => {
   it('are strictly increasing integers that fit the le_ms integer column', () => {

@@ -3,7 +3,7 @@
  * acknowledged records matches the topic, and an abort stops a run early.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGeneratorProcess } from '../../../bench/generator-process.js';
+import { startGeneratorProcess } from '../../../bench/harness/generator-process.js';
 import { openKafkaCluster } from '../../../local/kafka/kafka-cluster.js';
 import { readTopicToEnd } from '../../../local/kafka/read-topic.js';
 import { createKafka } from '../../../src/kafka/kafka-client.js';

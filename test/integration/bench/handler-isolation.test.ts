@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshBenchStore } from '../../../bench/bench-stores.js';
-import { measureIsolatedHandlers } from '../../../bench/handler-isolation.js';
+import { freshBenchStore } from '../../../bench/harness/bench-stores.js';
+import { measureIsolatedHandlers } from '../../../bench/measure/handler-isolation.js';
 import { STAGE_NAMES } from '../../../src/pipeline/definition.js';
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startKafkaRelay } from '../../../bench/kafka-relay.js';
+import { startKafkaRelay } from '../../../bench/measure/kafka-relay.js';
 import { openKafkaCluster } from '../../../local/kafka/kafka-cluster.js';
 import { readTopicToEnd } from '../../../local/kafka/read-topic.js';
 import { createTwinKafka } from '../../../local/kafka/twin-kafka.js';

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshBenchStore } from '../../../bench/bench-stores.js';
-import { copyFrom, copyTextValue } from '../../../bench/pg-copy-from.js';
-import { measureStoreCeiling } from '../../../bench/store-ceiling.js';
+import { freshBenchStore } from '../../../bench/harness/bench-stores.js';
+import { copyFrom, copyTextValue } from '../../../bench/measure/pg-copy-from.js';
+import { measureStoreCeiling } from '../../../bench/measure/store-ceiling.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
 import { rollupsAndRecomputation } from '../../helpers/rollup-check.js';
 import { postgresTestStore } from '../../helpers/stores.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchOptionsError, parseBenchOptions } from '../../../bench/bench-options.js';
+import { BenchOptionsError, parseBenchOptions } from '../../../bench/harness/bench-options.js';
 
 describe('parseBenchOptions', () => {
   it('runs everything on both stores by default', () => {

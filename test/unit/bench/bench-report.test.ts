@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchReport, evaluateTargets, relayCeiling } from '../../../bench/bench-report.js';
-import type { PipelineRunResult, RelayRunResult, SearchResult, StoreCeilingResult } from '../../../bench/bench-results.js';
-import { formatReport, reportChart } from '../../../bench/report-format.js';
+import type {
+  HandlerRunResult,
+  IsolatedStage,
+  PipelineRunResult,
+  RelayRunResult,
+  SearchResult,
+  StoreCeilingResult,
+} from '../../../bench/model/bench-results.js';
+import { type BenchReport, evaluateTargets, relayCeiling, TARGETS } from '../../../bench/report/bench-report.js';
+import { reportChart } from '../../../bench/report/report-chart.js';
+import { formatReport } from '../../../bench/report/report-format.js';
 
 const search = (rate: number): SearchResult => ({
   sustainedRate: rate,
@@ -63,11 +71,27 @@ const store: StoreCeilingResult = {
   recordBytes: { raw: 360, clean: 420, enriched: 600 },
 };
 
+/** Each handler alone at the configured batch of 500: main-thread µs per record. */
+const alone = (cpuMicros: number): IsolatedStage => ({
+  points: [{ records: 500, invocations: 10, wallMs: cpuMicros, activeMs: cpuMicros / 2 }],
+  fit: { fixedWallMs: 0, wallMicrosPerRecord: 2 * cpuMicros, fixedActiveMs: 0, activeMicrosPerRecord: cpuMicros },
+});
+// 40 + 40 x 0.99 + 20 x 0.98 = 99.2 µs of handlers per event beside the relay's 250 (4,000 events/s): 2,864 events/s.
+const handlers: HandlerRunResult = {
+  kind: 'handlers',
+  store: 'postgres',
+  storeDescription: 'PostgreSQL 15',
+  stages: { ingest: alone(40), enrich: alone(40), sink: alone(20) },
+};
+
 describe('evaluateTargets', () => {
   it('judges each target on the given store and says how the value was obtained', () => {
-    const targets = evaluateTargets({ relay: relay(4000), stores: { postgres: store }, pipelines: { postgres: pipeline } }, 'postgres');
+    const targets = evaluateTargets(
+      { relay: relay(4000), stores: { postgres: store }, pipelines: { postgres: pipeline }, handlers: { postgres: handlers } },
+      'postgres',
+    );
     expect(targets.map((t) => [t.value, t.pass])).toEqual([
-      [0.625, true],
+      [0.873, true],
       [0.55, true],
       [1200, false],
       [420, true],
@@ -88,11 +112,44 @@ describe('evaluateTargets', () => {
     expect(relayCeiling({ relay: relay(4000), relayRepeat: relay(3000) })).toBe(3500);
     expect(relayCeiling({})).toBeUndefined();
     const [first] = evaluateTargets(
-      { relay: relay(4000), relayRepeat: relay(3000), stores: {}, pipelines: { postgres: pipeline } },
+      { relay: relay(4000), relayRepeat: relay(3000), stores: {}, pipelines: { postgres: pipeline }, handlers: { postgres: handlers } },
       'postgres',
     );
-    expect(first?.value).toBeCloseTo(2500 / 3500, 3);
+    // 1e6 / (1e6 / 3500 + 99.2) = 2,598 events/s.
+    expect(first?.value).toBe(0.962);
     expect(first?.detail).toContain('3000 after');
+  });
+
+  it('judges the pipeline against the composite ceiling (relay + handler cost) and says so plainly', () => {
+    const [first] = evaluateTargets(
+      { relay: relay(4000), stores: {}, pipelines: { postgres: pipeline }, handlers: { postgres: handlers } },
+      'postgres',
+    );
+    expect(first?.name).toBe('pipeline throughput / composite ceiling (relay + handler cost)');
+    expect(first?.threshold).toBe(TARGETS.pipelineToComposite);
+    expect(first?.detail).toBe(
+      'composite ceiling (relay + handler cost) = 2,864 events/s = 0.72x relay (4,000 events/s); per event 250 µs relay + 99.2 µs handlers (ingest 40, enrich 39.6, sink 19.6; each handler alone, main-thread time); pipeline reached 2,500 events/s = 87% of the ceiling',
+    );
+  });
+
+  it('fails a pipeline well under the composite ceiling', () => {
+    const slow = { ...pipeline, search: search(1000) };
+    const [first] = evaluateTargets(
+      { relay: relay(4000), stores: {}, pipelines: { postgres: slow }, handlers: { postgres: handlers } },
+      'postgres',
+    );
+    expect(first?.value).toBe(0.349);
+    expect(first?.pass).toBe(false);
+    expect(first?.detail).toContain('pipeline reached 1,000 events/s = 35% of the ceiling');
+  });
+
+  it('leaves the throughput target unmeasured without the handlers alone, and says why', () => {
+    const [first] = evaluateTargets({ relay: relay(4000), stores: {}, pipelines: { postgres: pipeline } }, 'postgres');
+    expect(first?.value).toBeNull();
+    expect(first?.pass).toBe(false);
+    expect(first?.detail).toBe(
+      'composite ceiling (relay + handler cost) not computed: it needs the relay and the handlers alone on this store; pipeline 2,500 events/s, relay 4,000 events/s',
+    );
   });
 });
 
@@ -109,7 +166,7 @@ describe('formatReport and reportChart', () => {
     relay: relay(4000),
     stores: { postgres: store },
     pipelines: { postgres: pipeline },
-    handlers: {},
+    handlers: { postgres: handlers },
     targetStore: 'postgres',
     targets: [],
     errors: ['scaling: something failed'],
@@ -120,7 +177,10 @@ describe('formatReport and reportChart', () => {
     const text = formatReport(report);
     expect(text).toContain('Kafka relay, 3 hops, 6 partitions');
     expect(text).toContain('2,500 (0.63x)');
-    expect(text).toContain('PASS  pipeline throughput / Kafka relay ceiling');
+    expect(text).toContain('PASS  pipeline throughput / composite ceiling (relay + handler cost): 0.873x (target >= 0.8x)');
+    expect(text).toContain(
+      "Composite on PostgreSQL: relay + the handlers' own cost (each alone), 250 + 99.2 µs per event   2,864 events/s, 0.72x relay",
+    );
     expect(text).toContain('FAIL  ingest-to-queryable p99');
     expect(text).toContain('ERROR scaling: something failed');
   });
@@ -138,6 +198,8 @@ describe('formatReport and reportChart', () => {
     const svg = reportChart(report);
     expect(svg).toContain('Sustained throughput');
     expect(svg).toContain('target p99 1 s');
+    expect(svg).toContain('composite ceiling');
+    expect(svg).toContain('target 0.8x composite');
     expect(svg).not.toMatch(/NaN|undefined/);
   });
 });

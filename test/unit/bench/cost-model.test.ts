@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AWS_PRICES } from '../../../bench/aws-prices.js';
-import type { IsolatedStage, StageTiming } from '../../../bench/bench-results.js';
-import { billedMs, buildCostModel, isolatedMs } from '../../../bench/cost-model.js';
+import { AWS_PRICES } from '../../../bench/cost/aws-prices.js';
+import { billedMs, buildCostModel, isolatedMs } from '../../../bench/cost/cost-model.js';
+import type { IsolatedStage, StageTiming } from '../../../bench/model/bench-results.js';
 import { definePipeline, STAGE_NAMES, type StageName } from '../../../src/pipeline/definition.js';
 
 const isolated = (wallPer500: number, cpuPer500: number): IsolatedStage => ({

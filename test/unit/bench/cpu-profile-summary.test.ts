@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CpuProfile, formatProfileSummary, packageOf, summariseProfile } from '../../../bench/cpu-profile-summary.js';
+import { type CpuProfile, formatProfileSummary, packageOf, summariseProfile } from '../../../bench/report/cpu-profile-summary.js';
 
 const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 9 });
 

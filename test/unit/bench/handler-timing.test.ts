@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitLine } from '../../../bench/handler-isolation.js';
-import { fitDuration, InvocationLog, summariseInvocations } from '../../../bench/handler-timing.js';
+import { fitLine } from '../../../bench/measure/handler-isolation.js';
+import { fitDuration, InvocationLog, summariseInvocations } from '../../../bench/measure/handler-timing.js';
 
 describe('summariseInvocations', () => {
   it('gives time per record and the fixed and marginal parts of an invocation', () => {

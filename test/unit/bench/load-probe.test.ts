@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backlogSlope, judgeWindow } from '../../../bench/load-probe.js';
+import { backlogSlope, judgeWindow } from '../../../bench/harness/load-probe.js';
 
 describe('backlogSlope', () => {
   it('is the least-squares growth per second', () => {

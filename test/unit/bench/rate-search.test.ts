@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult } from '../../../bench/bench-results.js';
-import { RateSearchError, searchSustainedRate } from '../../../bench/rate-search.js';
+import { RateSearchError, searchSustainedRate } from '../../../bench/harness/rate-search.js';
+import type { ProbeResult } from '../../../bench/model/bench-results.js';
 
 /** A system that holds every rate up to `capacity`. */
 function system(capacity: number) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { copyTextValue } from '../../../bench/pg-copy-from.js';
-import { parseStageCostOutput } from '../../../bench/stage-cost-run.js';
+import { parseStageCostOutput } from '../../../bench/cost/stage-cost-run.js';
+import { copyTextValue } from '../../../bench/measure/pg-copy-from.js';
 
 describe('parseStageCostOutput', () => {
-  it('reads the µs/record lines of bench/stage-cost.ts', () => {
+  it('reads the µs/record lines of bench/cost/stage-cost.ts', () => {
     const output = [
       '20,000 generated events, batches of 1000',
       'ingest                          16.21 us/record',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, formatNumber, niceMax, renderChart, wrapLabel } from '../../../bench/svg-chart.js';
+import { escapeXml, formatNumber, niceMax, renderChart, wrapLabel } from '../../../bench/report/svg-chart.js';
 
 describe('renderChart', () => {
   const svg = renderChart('Title <&>', 'sub', [
