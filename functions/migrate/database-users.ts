@@ -3,15 +3,9 @@
  * master user: LOGIN, rds_iam (password login off, IAM tokens on), and table privileges.
  */
 import { z } from 'zod';
+import type { DatabaseUser } from '../../src/store/database-user.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 import { arrayOf, jsonProperty, parseProperties } from '../shared/resource-properties.js';
-
-/** A database user the application connects as with IAM authentication. */
-export interface DatabaseUser {
-  readonly name: string;
-  /** read-write: SELECT, INSERT, UPDATE, DELETE on the pipeline's tables; read-only: SELECT. */
-  readonly access: 'read-write' | 'read-only';
-}
 
 export class DatabaseUserError extends Error {
   constructor(message: string) {

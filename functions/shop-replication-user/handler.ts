@@ -12,11 +12,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { requireEnv } from '../../src/config/env.js';
+import { BUNDLED_SHOP_MIGRATIONS_DIR } from '../../src/shop/shop-database.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import { jsonProperty, parseProperties } from '../shared/resource-properties.js';
 import { secretCredentials } from '../shared/secret-credentials.js';
-import { BUNDLED_SHOP_MIGRATIONS_DIR, ensureReplicationUser, ReplicationUserError } from './replication-user.js';
+import { ensureReplicationUser, ReplicationUserError } from './replication-user.js';
 
 const logger = new Logger({ serviceName: 'shop-replication-user' });
 const secrets = new SecretsManagerClient({});
