@@ -18,7 +18,7 @@ import { readChangeDataCaptureConfig } from './cdc/change-data-capture.js';
 import { ChangeStages } from './cdc/change-stages.js';
 import { type TributaryConfig, usesProvisionedPollers } from './config/tributary-config.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
-import { stageMappingProps } from './functions/stage-mapping.js';
+import { PipelineStage, pascalCase } from './functions/pipeline-stage.js';
 import { KafkaCluster } from './kafka/kafka-cluster.js';
 import { PipelineTopics } from './kafka/pipeline-topics.js';
 import { acknowledge, NagFinding } from './nag/nag-acknowledgements.js';
@@ -50,7 +50,15 @@ export function stackName(config: TributaryConfig): string {
  */
 export const API_FUNCTION_TIMEOUT = Duration.seconds(25);
 
-const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+/** What the parts of the stack are built from: the configuration and what it derives. */
+interface StackContext {
+  readonly config: TributaryConfig;
+  readonly pipeline: PipelineDefinition;
+  /** `<pipeline>-<environment>`, the base of resource names. */
+  readonly name: string;
+  readonly logRetention: RetentionDays;
+  readonly settings: FunctionSettings;
+}
 
 export class TributaryStack extends Stack {
   readonly pipeline: PipelineDefinition;
@@ -89,124 +97,28 @@ export class TributaryStack extends Stack {
 
     const kafkaFailures = config.eventSource.failureDestination === 'kafka';
     this.network = new PipelineNetwork(this, 'Network', { config: config.network, sqsEndpoint: !kafkaFailures, logRetention });
-    this.cluster = new KafkaCluster(this, 'Kafka', {
-      clusterName: name,
-      config: config.kafka,
-      network: this.network,
-      logRetention,
-    });
+    this.cluster = new KafkaCluster(this, 'Kafka', { clusterName: name, config: config.kafka, network: this.network, logRetention });
     const settings: FunctionSettings = {
       pipelineName: pipeline.name,
       network: this.network,
       metricsNamespace: `Tributary/${name}`,
       logRetention,
     };
-
-    this.topics = new PipelineTopics(this, 'Topics', {
-      pipeline,
-      cluster: this.cluster,
-      settings,
-      deleteOnRemoval: config.deleteTopicsOnRemoval,
-    });
-    // The custom resource's function reaches the brokers from the private subnets.
-    this.topics.node.addDependency(this.network);
-
+    const context: StackContext = { config, pipeline, name, logRetention, settings };
+    this.topics = this.pipelineTopics(context);
     this.database = new AnalyticsDatabase(this, 'Database', {
       clusterIdentifier: `tributary-${name}`,
       config: config.database,
       network: this.network,
       logRetention,
     });
-    this.migrations = new SchemaMigrations(this, 'Schema', {
-      database: this.database,
-      settings,
-      users: [
-        { name: APP_DB_USER, access: 'read-write' },
-        { name: QUERY_DB_USER, access: 'read-only' },
-      ],
-      seedReferenceData: config.database.seedReferenceData,
-    });
-    this.migrations.node.addDependency(this.network);
+    this.migrations = this.schemaMigrations(context);
 
-    const provisioned = usesProvisionedPollers(config);
-    if (!kafkaFailures) {
-      this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(config.eventSource.failureQueueRetentionDays),
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      acknowledge(this.failureQueue, NagFinding.failureQueueHasNoDlq);
-    }
+    if (!kafkaFailures) this.failureQueue = this.newFailureQueue(config);
     const onFailure = this.failureQueue ? new SqsDlq(this.failureQueue) : new KafkaDlq(pipeline.topics.failures.name);
-
-    for (const stage of STAGE_NAMES) {
-      const definition = pipeline.stages[stage];
-      const fn = new PipelineFunction(this, `${pascal(stage)}Function`, {
-        name: stage,
-        description: `${stage}: ${definition.description}`,
-        settings,
-        memoryMb: definition.memoryMb,
-        timeout: Duration.seconds(definition.timeoutSeconds),
-      });
-      // With a Kafka failure destination the mapping, running as this function's role, writes there too.
-      fn.bindKafkaProducer(
-        this.cluster,
-        kafkaFailures ? [...definition.outputTopics, pipeline.topics.failures.name] : definition.outputTopics,
-      );
-      if (definition.usesStore) {
-        fn.bindStore(this.database, APP_DB_USER);
-        fn.node.addDependency(this.migrations.resource);
-      }
-      const mapping = fn.bindKafkaConsumer(
-        this.cluster,
-        stageMappingProps(definition, {
-          onFailure,
-          ...(provisioned
-            ? {
-                provisioned: {
-                  ...(config.eventSource.minPollers !== undefined ? { minimumPollers: config.eventSource.minPollers } : {}),
-                  ...(config.eventSource.maxPollers !== undefined ? { maximumPollers: config.eventSource.maxPollers } : {}),
-                },
-              }
-            : {}),
-        }),
-      );
-      fn.node.addDependency(this.topics.ready);
-      this.stageFunctions.set(stage, fn);
-      this.mappings.set(stage, mapping);
-    }
-
-    if (config.archive?.enabled) {
-      this.archive = new TopicArchive(this, 'Archive', {
-        archive: defineArchive(pipeline),
-        cluster: this.cluster,
-        databaseName: `tributary_${name.replaceAll('-', '_')}`,
-        logRetention,
-      });
-      this.archive.node.addDependency(this.topics.ready);
-      new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName, description: 'S3 bucket of the topic archive' });
-      new CfnOutput(this, 'ArchiveAthenaWorkGroup', {
-        value: this.archive.workGroup.ref,
-        description: 'Athena workgroup for archive queries',
-      });
-    }
-    const cdcConfig = readChangeDataCaptureConfig((key) => this.node.tryGetContext(key));
-    if (cdcConfig.enabled) {
-      this.changeStages = new ChangeStages(this, 'ChangeDataCapture', {
-        pipeline,
-        cluster: this.cluster,
-        network: this.network,
-        database: this.database,
-        dbUser: APP_DB_USER,
-        settings,
-        onFailure,
-        config: cdcConfig,
-        name,
-        logRetention,
-      });
-      this.changeStages.node.addDependency(this.topics.ready, this.migrations.resource);
-    }
+    this.addStages(context, onFailure);
+    if (config.archive?.enabled) this.archive = this.topicArchive(context);
+    this.changeStages = this.changeDataCapture(context, onFailure);
 
     this.httpIngestFunction = new PipelineFunction(this, 'HttpIngestFunction', {
       name: 'http-ingest',
@@ -215,7 +127,6 @@ export class TributaryStack extends Stack {
       timeout: API_FUNCTION_TIMEOUT,
     }).bindKafkaProducer(this.cluster, [pipeline.topics.raw.name]);
     this.httpIngestFunction.node.addDependency(this.topics.ready);
-
     this.queryFunction = new PipelineFunction(this, 'QueryFunction', {
       name: 'query',
       description: 'Query API: named analytics over the store',
@@ -223,8 +134,115 @@ export class TributaryStack extends Stack {
       timeout: API_FUNCTION_TIMEOUT,
     }).bindStore(this.database, QUERY_DB_USER);
     this.queryFunction.node.addDependency(this.migrations.resource);
+    [this.ingestApi, this.queryApi] = this.httpApis(context);
 
-    this.ingestApi = new PipelineApi(this, 'IngestApi', {
+    const observed = this.observedPipeline(context);
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      observed,
+      config: config.alarms,
+      databaseMaxCapacity: config.database.maxCapacity,
+      namePrefix: `tributary-${name}`,
+    });
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', { dashboardName: `tributary-${name}`, observed, alarms: this.alarms.alarms });
+    this.addOutputs();
+  }
+
+  private pipelineTopics({ config, pipeline, settings }: StackContext): PipelineTopics {
+    const topics = new PipelineTopics(this, 'Topics', {
+      pipeline,
+      cluster: this.cluster,
+      settings,
+      deleteOnRemoval: config.deleteTopicsOnRemoval,
+    });
+    // The custom resource's function reaches the brokers from the private subnets.
+    topics.node.addDependency(this.network);
+    return topics;
+  }
+
+  private schemaMigrations({ config, settings }: StackContext): SchemaMigrations {
+    const migrations = new SchemaMigrations(this, 'Schema', {
+      database: this.database,
+      settings,
+      users: [
+        { name: APP_DB_USER, access: 'read-write' },
+        { name: QUERY_DB_USER, access: 'read-only' },
+      ],
+      seedReferenceData: config.database.seedReferenceData,
+    });
+    migrations.node.addDependency(this.network);
+    return migrations;
+  }
+
+  private newFailureQueue(config: TributaryConfig): sqs.Queue {
+    const queue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(config.eventSource.failureQueueRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(queue, NagFinding.failureQueueHasNoDlq);
+    return queue;
+  }
+
+  /** The pipeline's stages, each a function fed by its mapping (PipelineStage). */
+  private addStages({ config, pipeline, settings }: StackContext, onFailure: lambda.IEventSourceDlq): void {
+    const { minPollers, maxPollers, failureDestination } = config.eventSource;
+    const provisioned = usesProvisionedPollers(config)
+      ? {
+          ...(minPollers !== undefined ? { minimumPollers: minPollers } : {}),
+          ...(maxPollers !== undefined ? { maximumPollers: maxPollers } : {}),
+        }
+      : undefined;
+    for (const stage of STAGE_NAMES) {
+      const { function: fn, mapping } = new PipelineStage(this, `${pascalCase(stage)}Stage`, {
+        definition: pipeline.stages[stage],
+        settings,
+        cluster: this.cluster,
+        onFailure,
+        ...(failureDestination === 'kafka' ? { failureTopic: pipeline.topics.failures.name } : {}),
+        ...(provisioned ? { provisioned } : {}),
+        store: { database: this.database, dbUser: APP_DB_USER, schemaReady: this.migrations.resource },
+        topicsReady: this.topics.ready,
+      });
+      this.stageFunctions.set(stage, fn);
+      this.mappings.set(stage, mapping);
+    }
+  }
+
+  private topicArchive({ pipeline, name, logRetention }: StackContext): TopicArchive {
+    const archive = new TopicArchive(this, 'Archive', {
+      archive: defineArchive(pipeline),
+      cluster: this.cluster,
+      databaseName: `tributary_${name.replaceAll('-', '_')}`,
+      logRetention,
+    });
+    archive.node.addDependency(this.topics.ready);
+    new CfnOutput(this, 'ArchiveBucket', { value: archive.bucket.bucketName, description: 'S3 bucket of the topic archive' });
+    new CfnOutput(this, 'ArchiveAthenaWorkGroup', { value: archive.workGroup.ref, description: 'Athena workgroup for archive queries' });
+    return archive;
+  }
+
+  private changeDataCapture(context: StackContext, onFailure: lambda.IEventSourceDlq): ChangeStages | undefined {
+    const cdcConfig = readChangeDataCaptureConfig((key) => this.node.tryGetContext(key));
+    if (!cdcConfig.enabled) return undefined;
+    const changeStages = new ChangeStages(this, 'ChangeDataCapture', {
+      pipeline: context.pipeline,
+      cluster: this.cluster,
+      network: this.network,
+      database: this.database,
+      dbUser: APP_DB_USER,
+      settings: context.settings,
+      onFailure,
+      config: cdcConfig,
+      name: context.name,
+      logRetention: context.logRetention,
+    });
+    changeStages.node.addDependency(this.topics.ready, this.migrations.resource);
+    return changeStages;
+  }
+
+  private httpApis({ config, name, logRetention }: StackContext): [ingest: PipelineApi, query: PipelineApi] {
+    const ingest = new PipelineApi(this, 'IngestApi', {
       apiName: `${name}-ingest`,
       description: `Ingest API of pipeline ${name}: POST /events with a batch of raw events`,
       handler: this.httpIngestFunction,
@@ -232,7 +250,7 @@ export class TributaryStack extends Stack {
       config: config.api,
       logRetention,
     });
-    this.queryApi = new PipelineApi(this, 'QueryApi', {
+    const query = new PipelineApi(this, 'QueryApi', {
       apiName: `${name}-query`,
       description: `Query API of pipeline ${name}: named analytics`,
       handler: this.queryFunction,
@@ -243,13 +261,17 @@ export class TributaryStack extends Stack {
       config: config.api,
       logRetention,
     });
+    return [ingest, query];
+  }
 
+  /** What the dashboard and the alarms watch. */
+  private observedPipeline({ config, pipeline, settings }: StackContext): ObservedPipeline {
     const functions = new Map<string, lambda.IFunction>([
       ...[...this.stageFunctions].map(([stage, fn]) => [stage, fn] as const),
       ['http-ingest', this.httpIngestFunction],
       ['query', this.queryFunction],
     ]);
-    const observed: ObservedPipeline = {
+    return {
       pipeline,
       metricsNamespace: settings.metricsNamespace,
       stageFunctions: this.stageFunctions,
@@ -262,22 +284,13 @@ export class TributaryStack extends Stack {
       clusterName: this.cluster.clusterName,
       clusterType: config.kafka.clusterType,
       ...(config.kafka.clusterType === 'provisioned' ? { brokerCount: config.kafka.brokerCount } : {}),
-      mappingMetrics: provisioned,
+      mappingMetrics: usesProvisionedPollers(config),
       ...(this.failureQueue ? { failureQueue: this.failureQueue } : {}),
       database: this.database.cluster,
     };
-    this.alarms = new PipelineAlarms(this, 'Alarms', {
-      observed,
-      config: config.alarms,
-      databaseMaxCapacity: config.database.maxCapacity,
-      namePrefix: `tributary-${name}`,
-    });
-    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
-      dashboardName: `tributary-${name}`,
-      observed,
-      alarms: this.alarms.alarms,
-    });
+  }
 
+  private addOutputs(): void {
     new CfnOutput(this, 'DashboardUrl', {
       description: 'CloudWatch dashboard of the pipeline',
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.dashboard.dashboard.dashboardName}`,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/config/env.js';
+import { PIPELINE_DEFAULTS } from '../src/pipeline/pipeline-limits.js';
 import { CliUsageError } from './cli-error.js';
 import type { CdcOptions } from './commands/cdc.js';
 import type { DlqListOptions, DlqReplayOptions, DlqShowOptions } from './commands/dlq.js';
@@ -61,7 +62,7 @@ function registerRunCommands(program: Command): void {
     .description('run the local twin: Kafka, the store, every stage, and the traffic generator')
     .option('--rate <events/s>', `events per second to generate (default ${DEFAULT_RATE})`)
     .option('--duration <time>', 'stop after this long (60, 60s, 5m); default: until Ctrl-C')
-    .option('--partitions <n>', 'partitions per topic', '6')
+    .option('--partitions <n>', 'partitions per topic', String(PIPELINE_DEFAULTS.partitions))
     .option('--batch-size <n>', 'event source mapping batch size (default from the pipeline definition)')
     .option('--window-ms <ms>', 'batching window in ms (default from the pipeline definition)')
     .option('--seed <n>', 'generator seed (same seed, same traffic)', '1')

@@ -2,14 +2,10 @@
  * The IAM database users the functions connect as, created and granted idempotently by the
  * master user: LOGIN, rds_iam (password login off, IAM tokens on), and table privileges.
  */
+import { z } from 'zod';
+import type { DatabaseUser } from '../../src/store/database-user.js';
 import type { SqlQueryable } from '../../src/store/sql-client.js';
-
-/** A database user the application connects as with IAM authentication. */
-export interface DatabaseUser {
-  readonly name: string;
-  /** read-write: SELECT, INSERT, UPDATE, DELETE on the pipeline's tables; read-only: SELECT. */
-  readonly access: 'read-write' | 'read-only';
-}
+import { arrayOf, jsonProperty, parseProperties } from '../shared/resource-properties.js';
 
 export class DatabaseUserError extends Error {
   constructor(message: string) {
@@ -26,24 +22,20 @@ function identifier(kind: string, name: string): string {
   return `"${name}"`;
 }
 
-/** Reads the `Users` resource property: a JSON array of {name, access}. */
+/** The `Users` resource property: a JSON array of {name, access}. */
+const usersProperty = jsonProperty(
+  arrayOf(
+    z.object({ name: z.string(), access: z.enum(['read-write', 'read-only']) }),
+    'must have a name and access "read-write" or "read-only"',
+  ),
+  'a JSON string',
+);
+
+/** Reads the `Users` resource property, checking each name is a plain identifier. */
 export function parseDatabaseUsers(value: unknown): DatabaseUser[] {
-  if (typeof value !== 'string') throw new DatabaseUserError('property Users must be a JSON string');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (error) {
-    throw new DatabaseUserError(`property Users is not JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(parsed)) throw new DatabaseUserError('property Users must be an array');
-  return parsed.map((u: unknown, i) => {
-    const user = u as Partial<DatabaseUser> | null;
-    if (typeof user?.name !== 'string' || (user.access !== 'read-write' && user.access !== 'read-only')) {
-      throw new DatabaseUserError(`Users[${i}] must have a name and access "read-write" or "read-only"`);
-    }
-    identifier('user', user.name);
-    return { name: user.name, access: user.access };
-  });
+  const { Users } = parseProperties(z.object({ Users: usersProperty }), { Users: value }, (message) => new DatabaseUserError(message));
+  for (const user of Users) identifier('user', user.name);
+  return Users;
 }
 
 /** The statements that create one user (when missing) and grant it its access; safe to repeat. */

@@ -7,30 +7,16 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import { ConfigError, requireEnv } from '../../src/config/env.js';
+import { requireEnv } from '../../src/config/env.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
+import { secretCredentials } from '../shared/secret-credentials.js';
 import { handleSchemaEvent } from './schema-resource.js';
 
 const logger = new Logger({ serviceName: 'migrate' });
 const secrets = new SecretsManagerClient({});
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-
-interface MasterCredentials {
-  username: string;
-  password: string;
-}
-
-async function masterCredentials(secretArn: string): Promise<MasterCredentials> {
-  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const parsed: unknown = SecretString ? JSON.parse(SecretString) : undefined;
-  const { username, password } = (parsed ?? {}) as Partial<MasterCredentials>;
-  if (typeof username !== 'string' || typeof password !== 'string') {
-    throw new ConfigError(`secret ${secretArn} has no username and password`);
-  }
-  return { username, password };
-}
 
 export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomResourceResponse> {
   logger.info('schema resource event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
@@ -39,7 +25,7 @@ export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomR
   const database = requireEnv('DB_NAME');
   const secretArn = requireEnv('DB_SECRET_ARN');
   const open = async () => {
-    const { username, password } = await masterCredentials(secretArn);
+    const { username, password } = await secretCredentials(secrets, secretArn);
     return createPostgresClient({ host, port, database, user: username, password, ssl: true, maxConnections: 1 });
   };
   try {

@@ -6,9 +6,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
+import { z } from 'zod';
 import { seedReferenceData } from '../../src/reference/seed-reference-data.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
+import { flagProperty, parseProperties } from '../shared/resource-properties.js';
 import { ensureDatabaseUsers, parseDatabaseUsers } from './database-users.js';
 
 export interface SchemaTarget {
@@ -24,16 +26,16 @@ export interface SchemaResult {
   readonly seeded: boolean;
 }
 
+const seedProperty = z.object({ SeedReferenceData: flagProperty() });
+
 /** Applies migrations, users and seed data with an open master connection. */
 export async function applySchema(client: SqlClient, target: SchemaTarget, properties: Record<string, unknown>): Promise<SchemaResult> {
   const users = parseDatabaseUsers(properties.Users);
-  const seed = properties.SeedReferenceData ?? 'false';
-  if (seed !== 'true' && seed !== 'false')
-    throw new Error(`property SeedReferenceData must be "true" or "false", got ${JSON.stringify(seed)}`);
+  const seed = parseProperties(seedProperty, properties, (message) => new Error(message)).SeedReferenceData;
   const applied = await migrate(client, loadMigrations(target.migrationsDir));
   await ensureDatabaseUsers(client, target.database, users);
-  if (seed === 'true') await seedReferenceData(client);
-  return { applied, users: users.map((u) => u.name), seeded: seed === 'true' };
+  if (seed) await seedReferenceData(client);
+  return { applied, users: users.map((u) => u.name), seeded: seed };
 }
 
 /** Handles one lifecycle event; `open` is only called when the database must be touched. */

@@ -8,47 +8,34 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import { ConfigError, requireEnv } from '../../src/config/env.js';
+import { z } from 'zod';
+import { requireEnv } from '../../src/config/env.js';
+import { BUNDLED_SHOP_MIGRATIONS_DIR } from '../../src/shop/shop-database.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
-import { BUNDLED_SHOP_MIGRATIONS_DIR, ensureReplicationUser, ReplicationUserError } from './replication-user.js';
+import { jsonProperty, parseProperties } from '../shared/resource-properties.js';
+import { secretCredentials } from '../shared/secret-credentials.js';
+import { ensureReplicationUser, ReplicationUserError } from './replication-user.js';
 
 const logger = new Logger({ serviceName: 'shop-replication-user' });
 const secrets = new SecretsManagerClient({});
 
-interface Credentials {
-  username: string;
-  password: string;
-}
-
-async function credentials(secretArn: string): Promise<Credentials> {
-  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const parsed: unknown = SecretString ? JSON.parse(SecretString) : undefined;
-  const { username, password } = (parsed ?? {}) as Partial<Credentials>;
-  if (typeof username !== 'string' || typeof password !== 'string') {
-    throw new ConfigError(`secret ${secretArn} has no username and password`);
-  }
-  return { username, password };
-}
-
-function tablesProperty(value: unknown): string[] {
-  const tables: unknown = typeof value === 'string' ? JSON.parse(value) : undefined;
-  if (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string')) {
-    throw new ReplicationUserError('property Tables must be a JSON array of table names');
-  }
-  return tables;
-}
+const replicationProperties = z.object({
+  Schema: z.string({ error: 'must be a string' }),
+  Tables: jsonProperty(z.array(z.string(), { error: 'must be a JSON array of table names' }), 'a JSON array of table names'),
+  Publication: z.string({ error: 'must be a string' }),
+});
 
 export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomResourceResponse> {
   logger.info('replication user event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const host = requireEnv('DB_HOST');
   const database = requireEnv('DB_NAME');
-  const props = event.ResourceProperties as Record<string, unknown>;
-  const master = await credentials(requireEnv('DB_SECRET_ARN'));
-  const replication = await credentials(requireEnv('REPLICATION_SECRET_ARN'));
+  const props = parseProperties(replicationProperties, event.ResourceProperties, (message) => new ReplicationUserError(message));
+  const master = await secretCredentials(secrets, requireEnv('DB_SECRET_ARN'));
+  const replication = await secretCredentials(secrets, requireEnv('REPLICATION_SECRET_ARN'));
   const client = createPostgresClient({
     host,
     port: Number(requireEnv('DB_PORT')),
@@ -62,11 +49,11 @@ export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomR
     const applied = await migrate(client, loadMigrations(join(dirname(fileURLToPath(import.meta.url)), BUNDLED_SHOP_MIGRATIONS_DIR)));
     await ensureReplicationUser(client, {
       database,
-      schema: String(props.Schema),
+      schema: props.Schema,
       user: replication.username,
       password: replication.password,
-      tables: tablesProperty(props.Tables),
-      publication: String(props.Publication),
+      tables: props.Tables,
+      publication: props.Publication,
       replication: 'rds',
     });
     logger.info('replication user ready', { database, user: replication.username, applied });

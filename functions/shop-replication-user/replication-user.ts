@@ -7,9 +7,6 @@
  */
 import type { SqlQueryable } from '../../src/store/sql-client.js';
 
-/** Folder, next to the bundled handler, the shop migrations are copied to (infra/cdc/shop-replication-user.ts). */
-export const BUNDLED_SHOP_MIGRATIONS_DIR = 'shop-migrations';
-
 export interface ReplicationUser {
   readonly database: string;
   readonly schema: string;

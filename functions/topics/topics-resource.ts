@@ -6,7 +6,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Admin } from 'kafkajs';
-import { ensureTopics, MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS, type TopicAdmin, type TopicSpec } from '../../src/kafka/ensure-topics.js';
+import { z } from 'zod';
+import { ensureTopics, MSK_SERVERLESS_ALTERABLE_TOPIC_CONFIGS, type TopicAdmin } from '../../src/kafka/ensure-topics.js';
+import type { TopicSpec } from '../../src/pipeline/topic-specs.js';
+import { arrayOf, flagProperty, jsonProperty, parseProperties } from '../shared/resource-properties.js';
 
 /** What the handler needs from a Kafka admin client. */
 export type TopicsResourceAdmin = TopicAdmin & Pick<Admin, 'deleteTopics'>;
@@ -23,35 +26,22 @@ export class TopicsResourceError extends Error {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const topicsProperties = z.object({
+  Topics: jsonProperty(
+    arrayOf(
+      z.object({ name: z.string(), partitions: z.number(), replicationFactor: z.number(), retentionMs: z.number() }),
+      'must have name, partitions, replicationFactor and retentionMs',
+      'must be a non-empty array',
+    ).refine((topics) => topics.length > 0, { error: 'must be a non-empty array' }),
+    'a JSON string of topic specs',
+  ),
+  DeleteOnRemoval: flagProperty(),
+});
 
 /** Reads the resource properties (`Topics`: JSON array of specs, `DeleteOnRemoval`: "true" | "false"). */
 export function parseTopicsProperties(properties: Record<string, unknown>): TopicsResourceRequest {
-  const raw = properties.Topics;
-  if (typeof raw !== 'string') throw new TopicsResourceError('property Topics must be a JSON string of topic specs');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (error) {
-    throw new TopicsResourceError(`property Topics is not JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new TopicsResourceError('property Topics must be a non-empty array');
-  const topics = parsed.map((t: unknown, i): TopicSpec => {
-    if (
-      !isRecord(t) ||
-      typeof t.name !== 'string' ||
-      typeof t.partitions !== 'number' ||
-      typeof t.replicationFactor !== 'number' ||
-      typeof t.retentionMs !== 'number'
-    ) {
-      throw new TopicsResourceError(`Topics[${i}] must have name, partitions, replicationFactor and retentionMs`);
-    }
-    return { name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, retentionMs: t.retentionMs };
-  });
-  const flag = properties.DeleteOnRemoval ?? 'false';
-  if (flag !== 'true' && flag !== 'false')
-    throw new TopicsResourceError(`property DeleteOnRemoval must be "true" or "false", got ${JSON.stringify(flag)}`);
-  return { topics, deleteOnRemoval: flag === 'true' };
+  const { Topics, DeleteOnRemoval } = parseProperties(topicsProperties, properties, (message) => new TopicsResourceError(message));
+  return { topics: Topics, deleteOnRemoval: DeleteOnRemoval };
 }
 
 /** Runs fn with a connected admin client, disconnecting afterwards. */

@@ -55,6 +55,40 @@ export class TopicArchive extends Construct {
     const { archive, cluster } = props;
     const stack = Stack.of(this);
 
+    this.bucket = this.archiveBucket(archive);
+
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: {
+        name: props.databaseName,
+        description: 'Tributary archive: one table per archived topic (Parquet, partitioned by event date and hour)',
+      },
+    });
+
+    this.openClusterToFirehose(cluster);
+
+    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    for (const definition of archive.streams) this.addStream(definition, props, logGroup, stack);
+
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: `${props.databaseName.replaceAll('_', '-')}-archive`,
+      description: 'Queries over the Tributary archive; results kept 30 days in the archive bucket',
+      state: 'ENABLED',
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        resultConfiguration: {
+          outputLocation: this.bucket.s3UrlForObject('athena-results/'),
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  }
+
+  /** The archive bucket, with its access log bucket and the storage tiers of the archive definition. */
+  private archiveBucket(archive: ArchiveDefinition): s3.Bucket {
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -63,7 +97,7 @@ export class TopicArchive extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledge(accessLogs, NagFinding.accessLogBucketHasNoAccessLogs);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    return new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -82,17 +116,13 @@ export class TopicArchive extends Construct {
         { id: 'athena-results', prefix: 'athena-results/', expiration: Duration.days(30) },
       ],
     });
+  }
 
-    this.database = new glue.CfnDatabase(this, 'Database', {
-      catalogId: Aws.ACCOUNT_ID,
-      databaseInput: {
-        name: props.databaseName,
-        description: 'Tributary archive: one table per archived topic (Parquet, partitioned by event date and hour)',
-      },
-    });
-
-    // Firehose reads MSK through its own VPC connection: multi-VPC private connectivity with IAM
-    // on the cluster, and a cluster policy for the service (both required for PRIVATE connectivity).
+  /**
+   * Firehose reads MSK through its own VPC connection: multi-VPC private connectivity with IAM
+   * on the cluster, and a cluster policy for the service (both required for PRIVATE connectivity).
+   */
+  private openClusterToFirehose(cluster: KafkaCluster): void {
     const cfnCluster = cluster.node.defaultChild;
     if (!(cfnCluster instanceof msk.CfnCluster)) {
       throw new Error(
@@ -115,65 +145,63 @@ export class TopicArchive extends Construct {
         ],
       },
     });
-
-    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    for (const definition of archive.streams) this.addStream(definition, props, logGroup, stack);
-
-    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: `${props.databaseName.replaceAll('_', '-')}-archive`,
-      description: 'Queries over the Tributary archive; results kept 30 days in the archive bucket',
-      state: 'ENABLED',
-      recursiveDeleteOption: true,
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        resultConfiguration: {
-          outputLocation: this.bucket.s3UrlForObject('athena-results/'),
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-        },
-      },
-    });
   }
 
   private addStream(definition: ArchiveStreamDefinition, props: TopicArchiveProps, logGroup: logs.LogGroup, stack: Stack): void {
-    const { cluster } = props;
     const role = definition.role;
-    const location = this.bucket.s3UrlForObject(`${role}/`);
     const table = new glue.CfnTable(this, `${pascal(role)}Table`, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: props.databaseName,
-      tableInput: {
-        name: role,
-        description: `${definition.topic} as archived by Firehose stream ${definition.streamName}`,
-        tableType: 'EXTERNAL_TABLE',
-        partitionKeys: PARTITION_KEYS,
-        parameters: {
-          classification: 'parquet',
-          // Athena partition projection: partitions are computed from the query's filter, never listed.
-          'projection.enabled': 'true',
-          'projection.event_date.type': 'date',
-          'projection.event_date.format': 'yyyy-MM-dd',
-          'projection.event_date.range': '2024-01-01,NOW',
-          'projection.event_date.interval': '1',
-          'projection.event_date.interval.unit': 'DAYS',
-          'projection.event_hour.type': 'integer',
-          'projection.event_hour.range': '0,23',
-          'projection.event_hour.digits': '2',
-          'storage.location.template': `${location}event_date=\${event_date}/event_hour=\${event_hour}/`,
-        },
-        storageDescriptor: {
-          columns: GLUE_TABLE_COLUMNS[role].map((c) => ({ name: glueColumnName(c), type: c.type })),
-          location,
-          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-          serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-        },
-      },
+      tableInput: archiveTableInput(definition, this.bucket.s3UrlForObject(`${role}/`)),
     });
     table.addDependency(this.database);
     this.tables.set(role, table);
 
+    const deliveryRole = this.deliveryRole(definition, props, logGroup, stack);
+    const stream = new firehose.CfnDeliveryStream(this, `${pascal(role)}Stream`, {
+      deliveryStreamName: definition.streamName,
+      deliveryStreamType: 'MSKAsSource',
+      mskSourceConfiguration: {
+        mskClusterArn: props.cluster.clusterArn,
+        topicName: definition.topic,
+        authenticationConfiguration: { roleArn: deliveryRole.roleArn, connectivity: 'PRIVATE' },
+      },
+      extendedS3DestinationConfiguration: {
+        bucketArn: this.bucket.bucketArn,
+        roleArn: deliveryRole.roleArn,
+        bufferingHints: { sizeInMBs: definition.buffering.sizeMb, intervalInSeconds: definition.buffering.intervalSeconds },
+        // Parquet compresses its own pages (SNAPPY below); the S3 compression must stay UNCOMPRESSED with format conversion.
+        compressionFormat: 'UNCOMPRESSED',
+        ...partitioning(role),
+        // Records that fail conversion (raw records that are not valid JSON of the schema) are kept here, as received.
+        errorOutputPrefix: `errors/${role}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+        dataFormatConversionConfiguration: {
+          enabled: true,
+          inputFormatConfiguration: { deserializer: { openXJsonSerDe: { caseInsensitive: true } } },
+          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+          schemaConfiguration: {
+            catalogId: Aws.ACCOUNT_ID,
+            databaseName: props.databaseName,
+            tableName: role,
+            region: Aws.REGION,
+            roleArn: deliveryRole.roleArn,
+            versionId: 'LATEST',
+          },
+        },
+        cloudWatchLoggingOptions: { enabled: true, logGroupName: logGroup.logGroupName, logStreamName: definition.streamName },
+      },
+    });
+    // The role's policy must exist before Firehose validates access at creation.
+    stream.node.addDependency(deliveryRole);
+    stream.addDependency(table);
+    acknowledge(stream, NagFinding.mskSourceStreamEncryption);
+    this.streams.set(role, stream);
+  }
+
+  /** The stream's role: reads its topic, writes its prefixes of the bucket, reads its Glue table, logs. */
+  private deliveryRole(definition: ArchiveStreamDefinition, props: TopicArchiveProps, logGroup: logs.LogGroup, stack: Stack): iam.Role {
+    const { cluster } = props;
+    const role = definition.role;
     const deliveryRole = new iam.Role(this, `${pascal(role)}DeliveryRole`, {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
@@ -222,67 +250,65 @@ export class TopicArchive extends Construct {
     for (const prefix of prefixes) {
       acknowledge(deliveryRole, NagFinding.archiveDeliveryWildcards, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}]`);
     }
-
-    const stream = new firehose.CfnDeliveryStream(this, `${pascal(role)}Stream`, {
-      deliveryStreamName: definition.streamName,
-      deliveryStreamType: 'MSKAsSource',
-      mskSourceConfiguration: {
-        mskClusterArn: cluster.clusterArn,
-        topicName: definition.topic,
-        authenticationConfiguration: { roleArn: deliveryRole.roleArn, connectivity: 'PRIVATE' },
-      },
-      extendedS3DestinationConfiguration: {
-        bucketArn: this.bucket.bucketArn,
-        roleArn: deliveryRole.roleArn,
-        bufferingHints: { sizeInMBs: definition.buffering.sizeMb, intervalInSeconds: definition.buffering.intervalSeconds },
-        // Parquet compresses its own pages (SNAPPY below); the S3 compression must stay UNCOMPRESSED with format conversion.
-        compressionFormat: 'UNCOMPRESSED',
-        ...(role === 'enriched'
-          ? {
-              // Partitioned by the event's time, as the twin does.
-              prefix: `${role}/event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/`,
-              dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
-              processingConfiguration: {
-                enabled: true,
-                processors: [
-                  {
-                    type: 'MetadataExtraction',
-                    parameters: [
-                      { parameterName: 'MetadataExtractionQuery', parameterValue: EVENT_TIME_PARTITION_QUERY },
-                      { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-                    ],
-                  },
-                ],
-              },
-            }
-          : {
-              // Raw event times are unvalidated (any zone, epoch ms, or missing): filed by arrival hour (UTC).
-              prefix: `${role}/event_date=!{timestamp:yyyy-MM-dd}/event_hour=!{timestamp:HH}/`,
-            }),
-        // Records that fail conversion (raw records that are not valid JSON of the schema) are kept here, as received.
-        errorOutputPrefix: `errors/${role}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
-        dataFormatConversionConfiguration: {
-          enabled: true,
-          inputFormatConfiguration: { deserializer: { openXJsonSerDe: { caseInsensitive: true } } },
-          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
-          schemaConfiguration: {
-            catalogId: Aws.ACCOUNT_ID,
-            databaseName: props.databaseName,
-            tableName: role,
-            region: Aws.REGION,
-            roleArn: deliveryRole.roleArn,
-            versionId: 'LATEST',
-          },
-        },
-        cloudWatchLoggingOptions: { enabled: true, logGroupName: logGroup.logGroupName, logStreamName: definition.streamName },
-      },
-    });
-    // The role's policy must exist before Firehose validates access at creation.
-    stream.node.addDependency(deliveryRole);
-    stream.addDependency(table);
-    acknowledge(stream, NagFinding.mskSourceStreamEncryption);
-    this.streams.set(role, stream);
+    return deliveryRole;
   }
 }
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** The Glue table of an archived topic: Parquet under its prefix, partitions projected from the query. */
+function archiveTableInput(definition: ArchiveStreamDefinition, location: string): glue.CfnTable.TableInputProperty {
+  const role = definition.role;
+  return {
+    name: role,
+    description: `${definition.topic} as archived by Firehose stream ${definition.streamName}`,
+    tableType: 'EXTERNAL_TABLE',
+    partitionKeys: PARTITION_KEYS,
+    parameters: {
+      classification: 'parquet',
+      // Athena partition projection: partitions are computed from the query's filter, never listed.
+      'projection.enabled': 'true',
+      'projection.event_date.type': 'date',
+      'projection.event_date.format': 'yyyy-MM-dd',
+      'projection.event_date.range': '2024-01-01,NOW',
+      'projection.event_date.interval': '1',
+      'projection.event_date.interval.unit': 'DAYS',
+      'projection.event_hour.type': 'integer',
+      'projection.event_hour.range': '0,23',
+      'projection.event_hour.digits': '2',
+      'storage.location.template': `${location}event_date=\${event_date}/event_hour=\${event_hour}/`,
+    },
+    storageDescriptor: {
+      columns: GLUE_TABLE_COLUMNS[role].map((c) => ({ name: glueColumnName(c), type: c.type })),
+      location,
+      inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+      serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+    },
+  };
+}
+
+/** Where records land: enriched by the event's own time, raw by arrival hour. */
+function partitioning(role: ArchivedTopicRole): Partial<firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty> {
+  if (role === 'enriched') {
+    return {
+      // Partitioned by the event's time, as the twin does.
+      prefix: `${role}/event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/`,
+      dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+      processingConfiguration: {
+        enabled: true,
+        processors: [
+          {
+            type: 'MetadataExtraction',
+            parameters: [
+              { parameterName: 'MetadataExtractionQuery', parameterValue: EVENT_TIME_PARTITION_QUERY },
+              { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+            ],
+          },
+        ],
+      },
+    };
+  }
+  // Raw event times are unvalidated (any zone, epoch ms, or missing): filed by arrival hour (UTC).
+  return { prefix: `${role}/event_date=!{timestamp:yyyy-MM-dd}/event_hour=!{timestamp:HH}/` };
+}

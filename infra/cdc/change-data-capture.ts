@@ -144,8 +144,7 @@ export class ChangeDataCapture extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeDataCaptureProps) {
     super(scope, id);
-    const { pipeline, cluster, network, config } = props;
-    const cdc = pipeline.changeCapture;
+    const { cluster, network, config } = props;
     if (!config.pluginBucketArn || !config.pluginKey) throw new Error('ChangeDataCapture needs cdc.pluginBucketArn and cdc.pluginKey');
 
     this.securityGroup = new ec2.SecurityGroup(this, 'ConnectorSecurityGroup', {
@@ -156,97 +155,14 @@ export class ChangeDataCapture extends Construct {
     cluster.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(KAFKA_IAM_PORT), 'Debezium connector');
     this.securityGroup.addEgressRule(cluster.securityGroup, ec2.Port.tcp(KAFKA_IAM_PORT), 'Kafka brokers');
 
-    let host: string;
-    let port: number;
-    // filtered: Debezium creates the publication of the captured tables (the user must own them);
-    // disabled: the replication user's custom resource created it as the master user.
-    let publicationMode: 'filtered' | 'disabled' = 'filtered';
-    if (config.sourceHost && config.sourceSecretArn) {
-      host = config.sourceHost;
-      port = config.sourcePort;
-      this.connectorSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', config.sourceSecretArn);
-      this.securityGroup.addEgressRule(ec2.Peer.ipv4(network.vpc.vpcCidrBlock), ec2.Port.tcp(port), 'source database');
-    } else {
-      const parameterGroup = new rds.ParameterGroup(this, 'SourceParameters', {
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
-        description: 'Aurora PostgreSQL with logical replication for Debezium',
-        parameters: { 'rds.logical_replication': '1', max_replication_slots: '10', max_wal_senders: '10' },
-      });
-      const source = new rds.DatabaseCluster(this, 'Source', {
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
-        parameterGroup,
-        defaultDatabaseName: config.sourceDatabase,
-        // Used only by the replication user's custom resource; the connector has its own user.
-        credentials: rds.Credentials.fromGeneratedSecret('shop_admin', { secretName: `${props.name}-shop-source` }),
-        writer: rds.ClusterInstance.serverlessV2('Writer'),
-        serverlessV2MinCapacity: 0.5,
-        serverlessV2MaxCapacity: 2,
-        vpc: network.vpc,
-        vpcSubnets: network.privateSubnets,
-        storageEncrypted: true,
-        iamAuthentication: true,
-        deletionProtection: true,
-        backup: { retention: Duration.days(7) },
-        cloudwatchLogsExports: ['postgresql'],
-        removalPolicy: RemovalPolicy.SNAPSHOT,
-      });
-      source.connections.allowFrom(this.securityGroup, ec2.Port.tcp(5432), 'Debezium connector');
-      this.securityGroup.addEgressRule(source.connections.securityGroups[0] as ec2.ISecurityGroup, ec2.Port.tcp(5432), 'source database');
-      host = source.clusterEndpoint.hostname;
-      port = 5432;
-      this.sourceCluster = source;
-      acknowledge(source, NagFinding.shopSourceMasterSecretRotation);
-      this.replicationUser = new ShopReplicationUser(this, 'ReplicationUser', {
-        source,
-        databaseName: config.sourceDatabase,
-        schema: cdc.schema,
-        tables: cdc.topics.map((t) => t.table),
-        publication: cdc.publicationName,
-        secretName: `${props.name}-shop-replication`,
-        settings: props.settings,
-      });
-      this.connectorSecret = this.replicationUser.secret;
-      publicationMode = 'disabled';
-    }
-
-    this.role = new iam.Role(this, 'ServiceExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('kafkaconnect.amazonaws.com'),
-      description: 'MSK Connect: the Debezium connector of the shop database',
-    });
-    const connectTopics = ['__amazon_msk_connect_*', `${cdc.topicPrefix}.*`];
-    const connectGroups = ['__amazon_msk_connect_*', `connect-${props.name}-shop-cdc*`];
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'],
-        resources: [cluster.clusterArn],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData', 'kafka-cluster:CreateTopic'],
-        resources: connectTopics.map((t) => cluster.topicArn(t)),
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
-        resources: connectGroups.map((g) => cluster.groupArn(g)),
-      }),
-    );
-    this.connectorSecret.grantRead(this.role);
-    // cdk-nag names each wildcard resource as rendered in the template: acknowledge exactly those.
-    const uuid = JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', Stack.of(this).resolve(cluster.clusterArn)] }] });
-    const wildcards = [
-      ...connectTopics.map((t) => `topic/${cluster.clusterName}/${uuid}/${t}`),
-      ...connectGroups.map((g) => `group/${cluster.clusterName}/${uuid}/${g}`),
-    ];
-    for (const resource of wildcards) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:${resource}]`,
-        reason:
-          "Kafka Connect names its topics and groups by prefix: the change topics <prefix>.<schema>.<table> (one per captured table), MSK Connect's internal __amazon_msk_connect_* topics and groups, and the connector's own connect-* group, all within this cluster.",
-      });
-    }
+    const source =
+      config.sourceHost && config.sourceSecretArn
+        ? this.existingSource(props, config.sourceHost, config.sourceSecretArn)
+        : this.newAuroraSource(props);
+    this.connectorSecret = source.secret;
+    this.sourceCluster = source.cluster;
+    this.replicationUser = source.replicationUser;
+    this.role = this.serviceRole(props);
 
     const plugin = new kafkaconnect.CfnCustomPlugin(this, 'DebeziumPlugin', {
       name: `${props.name}-debezium-postgres`,
@@ -265,30 +181,12 @@ export class ChangeDataCapture extends Construct {
     });
     const logGroup = new logs.LogGroup(this, 'ConnectorLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
 
-    const secretField = (field: string) => this.connectorSecret.secretValueFromJson(field).unsafeUnwrap();
     this.connector = new kafkaconnect.CfnConnector(this, 'Connector', {
       connectorName: `${props.name}-shop-cdc`,
-      connectorDescription: `Debezium: shop database changes to ${cdc.topicPrefix}.<schema>.<table>`,
+      connectorDescription: `Debezium: shop database changes to ${props.pipeline.changeCapture.topicPrefix}.<schema>.<table>`,
       kafkaConnectVersion: '3.7.x',
       capacity: { provisionedCapacity: { mcuCount: 1, workerCount: config.workers } },
-      connectorConfiguration: {
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'tasks.max': '1',
-        'topic.prefix': cdc.topicPrefix,
-        'database.hostname': host,
-        'database.port': String(port),
-        'database.dbname': config.sourceDatabase,
-        // CloudFormation resolves these dynamic references at deploy time; see docs/cdc.md for the
-        // MSK Connect config provider alternative, which keeps them out of the connector's configuration.
-        'database.user': secretField('username'),
-        'database.password': secretField('password'),
-        'slot.name': cdc.slotName,
-        'publication.name': cdc.publicationName,
-        'table.include.list': cdc.topics.map((t) => `${cdc.schema}.${t.table}`).join(','),
-        ...DEBEZIUM_ENCODING,
-        'publication.autocreate.mode': publicationMode,
-        ...WORKER_PROPERTIES,
-      },
+      connectorConfiguration: debeziumConfiguration(props, source),
       kafkaCluster: {
         apacheKafkaCluster: {
           bootstrapServers: props.bootstrapServers,
@@ -309,4 +207,132 @@ export class ChangeDataCapture extends Construct {
     // The user, its grants and the publication exist before the connector starts.
     if (this.replicationUser) this.connector.node.addDependency(this.replicationUser.resource);
   }
+
+  /** A database named by cdc.sourceHost, reached with the user of cdc.sourceSecretArn; Debezium creates the publication. */
+  private existingSource({ config, network }: ChangeDataCaptureProps, host: string, secretArn: string): ShopSource {
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceSecret', secretArn);
+    this.securityGroup.addEgressRule(ec2.Peer.ipv4(network.vpc.vpcCidrBlock), ec2.Port.tcp(config.sourcePort), 'source database');
+    return { host, port: config.sourcePort, secret, publicationMode: 'filtered' };
+  }
+
+  /** A new Aurora cluster with logical replication, and its replication user (which also creates the publication). */
+  private newAuroraSource(props: ChangeDataCaptureProps): ShopSource {
+    const { config, network } = props;
+    const cdc = props.pipeline.changeCapture;
+    const parameterGroup = new rds.ParameterGroup(this, 'SourceParameters', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
+      description: 'Aurora PostgreSQL with logical replication for Debezium',
+      parameters: { 'rds.logical_replication': '1', max_replication_slots: '10', max_wal_senders: '10' },
+    });
+    const source = new rds.DatabaseCluster(this, 'Source', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_7 }),
+      parameterGroup,
+      defaultDatabaseName: config.sourceDatabase,
+      // Used only by the replication user's custom resource; the connector has its own user.
+      credentials: rds.Credentials.fromGeneratedSecret('shop_admin', { secretName: `${props.name}-shop-source` }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      serverlessV2MinCapacity: 0.5,
+      serverlessV2MaxCapacity: 2,
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      storageEncrypted: true,
+      iamAuthentication: true,
+      deletionProtection: true,
+      backup: { retention: Duration.days(7) },
+      cloudwatchLogsExports: ['postgresql'],
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    });
+    source.connections.allowFrom(this.securityGroup, ec2.Port.tcp(5432), 'Debezium connector');
+    this.securityGroup.addEgressRule(source.connections.securityGroups[0] as ec2.ISecurityGroup, ec2.Port.tcp(5432), 'source database');
+    acknowledge(source, NagFinding.shopSourceMasterSecretRotation);
+    const replicationUser = new ShopReplicationUser(this, 'ReplicationUser', {
+      source,
+      databaseName: config.sourceDatabase,
+      schema: cdc.schema,
+      tables: cdc.topics.map((t) => t.table),
+      publication: cdc.publicationName,
+      secretName: `${props.name}-shop-replication`,
+      settings: props.settings,
+    });
+    const host = source.clusterEndpoint.hostname;
+    return { host, port: 5432, secret: replicationUser.secret, publicationMode: 'disabled', cluster: source, replicationUser };
+  }
+
+  /** MSK Connect's role: the change and internal topics and groups on this cluster, and the source's secret. */
+  private serviceRole({ cluster, pipeline, name }: ChangeDataCaptureProps): iam.Role {
+    const role = new iam.Role(this, 'ServiceExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('kafkaconnect.amazonaws.com'),
+      description: 'MSK Connect: the Debezium connector of the shop database',
+    });
+    const connectTopics = ['__amazon_msk_connect_*', `${pipeline.changeCapture.topicPrefix}.*`];
+    const connectGroups = ['__amazon_msk_connect_*', `connect-${name}-shop-cdc*`];
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], resources: [cluster.clusterArn] }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData', 'kafka-cluster:CreateTopic'],
+        resources: connectTopics.map((t) => cluster.topicArn(t)),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+        resources: connectGroups.map((g) => cluster.groupArn(g)),
+      }),
+    );
+    this.connectorSecret.grantRead(role);
+    // cdk-nag names each wildcard resource as rendered in the template: acknowledge exactly those.
+    const uuid = JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', Stack.of(this).resolve(cluster.clusterArn)] }] });
+    const wildcards = [
+      ...connectTopics.map((t) => `topic/${cluster.clusterName}/${uuid}/${t}`),
+      ...connectGroups.map((g) => `group/${cluster.clusterName}/${uuid}/${g}`),
+    ];
+    for (const resource of wildcards) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        reason:
+          "Kafka Connect names its topics and groups by prefix: the change topics <prefix>.<schema>.<table> (one per captured table), MSK Connect's internal __amazon_msk_connect_* topics and groups, and the connector's own connect-* group, all within this cluster.",
+      });
+    }
+    return role;
+  }
+}
+
+/** The database the connector reads, and how it logs in. */
+interface ShopSource {
+  readonly host: string;
+  readonly port: number;
+  readonly secret: secretsmanager.ISecret;
+  /**
+   * filtered: Debezium creates the publication of the captured tables (the user must own them);
+   * disabled: the replication user's custom resource created it as the master user.
+   */
+  readonly publicationMode: 'filtered' | 'disabled';
+  readonly cluster?: rds.DatabaseCluster;
+  readonly replicationUser?: ShopReplicationUser;
+}
+
+/** The Debezium PostgreSQL connector's configuration. */
+function debeziumConfiguration({ pipeline, config }: ChangeDataCaptureProps, source: ShopSource): Record<string, string> {
+  const cdc = pipeline.changeCapture;
+  const secretField = (field: string) => source.secret.secretValueFromJson(field).unsafeUnwrap();
+  return {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+    'tasks.max': '1',
+    'topic.prefix': cdc.topicPrefix,
+    'database.hostname': source.host,
+    'database.port': String(source.port),
+    'database.dbname': config.sourceDatabase,
+    // CloudFormation resolves these dynamic references at deploy time; see docs/cdc.md for the
+    // MSK Connect config provider alternative, which keeps them out of the connector's configuration.
+    'database.user': secretField('username'),
+    'database.password': secretField('password'),
+    'slot.name': cdc.slotName,
+    'publication.name': cdc.publicationName,
+    'table.include.list': cdc.topics.map((t) => `${cdc.schema}.${t.table}`).join(','),
+    ...DEBEZIUM_ENCODING,
+    'publication.autocreate.mode': source.publicationMode,
+    ...WORKER_PROPERTIES,
+  };
 }

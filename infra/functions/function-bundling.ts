@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { COMPRESSION_CODEC_PACKAGES } from '../../src/kafka/compression-codecs.js';
+import { COMPRESSION_CODEC_PACKAGES } from '../../src/kafka/compression-codec-packages.js';
 
 /** The repository root, resolved from this file so synth does not depend on the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,7 +41,7 @@ export function bundlingOptions(commandHooks?: nodejs.ICommandHooks): nodejs.Bun
       "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);",
     bundleAwsSDK: true,
     // pg loads pg-native only when asked to; it is not installed. The Kafka compression codecs load
-    // on first use, which never comes in a function (src/kafka/compression-codecs.ts).
+    // on first use, which never comes in a function (src/kafka/compression-codec-packages.ts).
     externalModules: ['pg-native', ...COMPRESSION_CODEC_PACKAGES],
     minify: true,
     sourceMap: true,

@@ -13,17 +13,15 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement } from '../kafka/kafka-access.js';
-import type { KafkaCluster } from '../kafka/kafka-cluster.js';
-import type { PipelineNetwork } from '../network/pipeline-network.js';
-import type { AnalyticsDatabase } from '../store/analytics-database.js';
 import { bundlingOptions, FUNCTIONS_DIR, newestNodeRuntime, PROJECT_ROOT } from './function-bundling.js';
 import { FunctionRole } from './function-role.js';
+import type { FunctionNetwork, KafkaClusterTarget, StoreTarget } from './function-targets.js';
+import { type KafkaAccess, kafkaAccessStatements, mappingControlPlaneStatement } from './kafka-access.js';
 
 /** Settings every pipeline function shares. */
 export interface FunctionSettings {
   readonly pipelineName: string;
-  readonly network: PipelineNetwork;
+  readonly network: FunctionNetwork;
   /** POWERTOOLS_METRICS_NAMESPACE */
   readonly metricsNamespace: string;
   readonly logRetention: logs.RetentionDays;
@@ -85,12 +83,12 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   }
 
   /** Produces to the given topics with IAM auth: brokers in the environment, WriteData on those topics. */
-  bindKafkaProducer(cluster: KafkaCluster, topics: readonly string[]): this {
+  bindKafkaProducer(cluster: KafkaClusterTarget, topics: readonly string[]): this {
     return this.bindKafka(cluster, { kind: 'produce', topics });
   }
 
   /** Creates and updates the given topics through the Kafka admin API. */
-  bindKafkaAdmin(cluster: KafkaCluster, topics: readonly string[], deleteTopics: boolean): this {
+  bindKafkaAdmin(cluster: KafkaClusterTarget, topics: readonly string[], deleteTopics: boolean): this {
     return this.bindKafka(cluster, { kind: 'administer', topics, deleteTopics });
   }
 
@@ -101,7 +99,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
    * the cluster); the function's own code never calls the MSK API.
    */
   bindKafkaConsumer(
-    cluster: KafkaCluster,
+    cluster: KafkaClusterTarget,
     props: Omit<ManagedKafkaEventSourceProps, 'clusterArn'> & { consumerGroupId: string },
   ): ManagedKafkaEventSource {
     const source = new ManagedKafkaEventSource({ ...props, clusterArn: cluster.clusterArn });
@@ -117,7 +115,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
    * Connects to the analytics store as an IAM database user: host, port, database and user in the
    * environment, rds-db:connect for that user, and a network path to the database.
    */
-  bindStore(database: AnalyticsDatabase, dbUser: string): this {
+  bindStore(database: StoreTarget, dbUser: string): this {
     this.addEnvironment('DB_HOST', database.cluster.clusterEndpoint.hostname);
     this.addEnvironment('DB_PORT', database.cluster.clusterEndpoint.port.toString());
     this.addEnvironment('DB_NAME', database.databaseName);
@@ -130,7 +128,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
   }
 
   /** Connects to the analytics store as its master user, reading the credentials from Secrets Manager. */
-  bindStoreAdmin(database: AnalyticsDatabase): this {
+  bindStoreAdmin(database: StoreTarget): this {
     this.bindClusterAdminCredentials(database.cluster, database.databaseName);
     database.cluster.connections.allowDefaultPortFrom(this.settings.network.functionSecurityGroup, `${this.shortName} function`);
     return this;
@@ -152,7 +150,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
     return this;
   }
 
-  private bindKafka(cluster: KafkaCluster, access: KafkaAccess): this {
+  private bindKafka(cluster: KafkaClusterTarget, access: KafkaAccess): this {
     // Looked up once at deploy time: no MSK API call (and no endpoint for it) at cold start.
     this.addEnvironment('KAFKA_BROKERS', cluster.bootstrapBrokers);
     this.addEnvironment('KAFKA_AUTH', 'iam');

@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../config/tributary-config.js';
+import type { KafkaClusterTarget } from '../functions/function-targets.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import { BootstrapBrokers } from './bootstrap-brokers.js';
 
@@ -27,7 +28,7 @@ export interface KafkaClusterProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-export class KafkaCluster extends Construct {
+export class KafkaCluster extends Construct implements KafkaClusterTarget {
   readonly clusterArn: string;
   readonly clusterName: string;
   readonly config: KafkaConfig;

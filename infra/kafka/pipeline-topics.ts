@@ -7,8 +7,8 @@
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct, type IDependable } from 'constructs';
-import { type TopicSpec, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { type TopicSpec, topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import { customResourceProvider } from '../functions/custom-resource-provider.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
 import type { KafkaCluster } from './kafka-cluster.js';

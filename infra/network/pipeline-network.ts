@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { NetworkConfig } from '../config/tributary-config.js';
+import type { FunctionNetwork } from '../functions/function-targets.js';
 
 export interface PipelineNetworkProps {
   readonly config: NetworkConfig;
@@ -33,7 +34,7 @@ const ENDPOINT_SERVICES = {
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
 } as const;
 
-export class PipelineNetwork extends Construct {
+export class PipelineNetwork extends Construct implements FunctionNetwork {
   readonly vpc: ec2.Vpc;
   /** The subnets every function, the cluster and the database live in. */
   readonly privateSubnets: ec2.SubnetSelection;

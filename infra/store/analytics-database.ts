@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DatabaseConfig, RemovalMode } from '../config/tributary-config.js';
+import type { StoreTarget } from '../functions/function-targets.js';
 import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 
@@ -31,7 +32,7 @@ const REMOVAL_POLICIES: Record<RemovalMode, RemovalPolicy> = {
   destroy: RemovalPolicy.DESTROY,
 };
 
-export class AnalyticsDatabase extends Construct {
+export class AnalyticsDatabase extends Construct implements StoreTarget {
   readonly cluster: rds.DatabaseCluster;
   readonly databaseName = DATABASE_NAME;
   readonly key: kms.Key;

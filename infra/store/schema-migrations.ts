@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { DatabaseUser } from '../../functions/migrate/database-users.js';
+import type { DatabaseUser } from '../../src/store/database-user.js';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../src/store/migrate.js';
 import { customResourceProvider } from '../functions/custom-resource-provider.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';

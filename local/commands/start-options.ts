@@ -1,4 +1,6 @@
 /** Parses and checks `tributary start` options; each problem is reported naming the flag. */
+import { parseDuration } from '../../src/analytics/duration.js';
+import { type Limit, LOCAL_PARTITIONS, PIPELINE_DEFAULTS, PIPELINE_LIMITS } from '../../src/pipeline/pipeline-limits.js';
 import { DEFAULT_ARCHIVE_DIR } from '../archive/archive-layout.js';
 import { CliUsageError } from '../cli-error.js';
 import { POLLER_MODES, type PollerMode, parsePollerMode } from '../event-source-mapping/poller-mode.js';
@@ -60,7 +62,7 @@ export interface RawStartOptions {
   retention?: string;
 }
 
-function number(flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined {
+function number(flag: string, text: string | undefined, { min, max }: Limit, integer = true): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -75,32 +77,26 @@ function pollerMode(text: string): PollerMode {
   return mode;
 }
 
-/** "90", "90s", "5m", "1h" -> seconds. */
-export function parseDuration(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : parseFlagDuration('--duration', text);
-}
-
 function parseFlagDuration(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(text.trim());
-  if (!match) throw new CliUsageError(`${flag} must look like 60, 60s, 5m, 1h or 7d, got "${text}"`);
-  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  if (seconds <= 0) throw new CliUsageError(`${flag} must be more than 0`);
-  return seconds;
+  const ms = parseDuration(text, { lenient: true });
+  if (ms === undefined) throw new CliUsageError(`${flag} must look like 60, 60s, 5m, 1h or 7d, got "${text}"`);
+  if (ms <= 0) throw new CliUsageError(`${flag} must be more than 0`);
+  return ms / 1000;
 }
 
 export function parseStartOptions(raw: RawStartOptions): StartOptions {
   return {
-    rate: number('--rate', raw.rate, 1, 100_000) ?? DEFAULT_RATE,
-    durationSeconds: parseDuration(raw.duration),
-    partitions: number('--partitions', raw.partitions, 1, 64) ?? 6,
-    batchSize: number('--batch-size', raw.batchSize, 1, 10_000),
-    windowMs: number('--window-ms', raw.windowMs, 0, 300_000),
-    seed: number('--seed', raw.seed, 0, 2 ** 31) ?? 1,
-    invalidShare: number('--invalid-share', raw.invalidShare, 0, 1, false) ?? 0.01,
-    duplicateShare: number('--duplicate-share', raw.duplicateShare, 0, 1, false) ?? 0.005,
+    rate: number('--rate', raw.rate, { min: 1, max: 100_000 }) ?? DEFAULT_RATE,
+    durationSeconds: raw.duration === undefined ? undefined : parseFlagDuration('--duration', raw.duration),
+    partitions: number('--partitions', raw.partitions, LOCAL_PARTITIONS) ?? PIPELINE_DEFAULTS.partitions,
+    batchSize: number('--batch-size', raw.batchSize, PIPELINE_LIMITS.batchSize),
+    windowMs: number('--window-ms', raw.windowMs, PIPELINE_LIMITS.batchingWindowMs),
+    seed: number('--seed', raw.seed, { min: 0, max: 2 ** 31 }) ?? 1,
+    invalidShare: number('--invalid-share', raw.invalidShare, { min: 0, max: 1 }, false) ?? 0.01,
+    duplicateShare: number('--duplicate-share', raw.duplicateShare, { min: 0, max: 1 }, false) ?? 0.005,
     json: raw.json,
     dataDir: raw.dataDir,
-    port: number('--port', raw.port, 0, 65_535),
+    port: number('--port', raw.port, { min: 0, max: 65_535 }),
     generate: raw.generate !== false,
     ...(raw.environment !== undefined ? { environment: raw.environment } : {}),
     ...(raw.pollerMode !== undefined ? { pollerMode: pollerMode(raw.pollerMode) } : {}),

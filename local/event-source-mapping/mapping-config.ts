@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import type { KafkaBatchResponse, MskEvent } from '../../src/kafka/msk-event.js';
 import type { MappedStageDefinition } from '../../src/pipeline/definition.js';
+import { PIPELINE_LIMITS, withinLimit } from '../../src/pipeline/pipeline-limits.js';
 import { isTwinKafka } from '../kafka/twin-kafka.js';
 import { EventSourceMappingConfigError } from './errors.js';
 import type { ConsumerRestartPolicy } from './group-consumer.js';
@@ -71,11 +72,10 @@ export function validateMappingConfig(config: EventSourceMappingConfig): void {
   if (config.failureTopic === stage.inputTopic) fail(`failureTopic must differ from the input topic "${stage.inputTopic}"`);
   if (!config.bootstrapServers) fail('bootstrapServers is empty');
   if (!isTwinKafka(config.kafka)) fail('kafka must come from createTwinKafka (local/kafka/twin-kafka.ts), which patches its consumers');
-  if (!Number.isInteger(stage.batchSize) || stage.batchSize < 1 || stage.batchSize > 10_000) {
-    fail(`batchSize must be an integer from 1 to 10000, got ${stage.batchSize}`);
-  }
-  if (!Number.isInteger(stage.batchingWindowMs) || stage.batchingWindowMs < 0 || stage.batchingWindowMs > 300_000) {
-    fail(`batchingWindowMs must be an integer from 0 to 300000, got ${stage.batchingWindowMs}`);
+  for (const setting of ['batchSize', 'batchingWindowMs'] as const) {
+    const { min, max } = PIPELINE_LIMITS[setting];
+    if (!withinLimit(stage[setting], PIPELINE_LIMITS[setting]))
+      fail(`${setting} must be an integer from ${min} to ${max}, got ${stage[setting]}`);
   }
   const maxPayload = config.maxPayloadBytes;
   if (maxPayload !== undefined && (!Number.isInteger(maxPayload) || maxPayload < 1)) {

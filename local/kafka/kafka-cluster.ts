@@ -4,9 +4,10 @@
  */
 import { logLevel } from 'kafkajs';
 import { parseBrokerList } from '../../src/config/env.js';
-import { type EnsureTopicsResult, ensureTopics, topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
+import { type EnsureTopicsResult, ensureTopics } from '../../src/kafka/ensure-topics.js';
 import { createKafka, type KafkaConnection } from '../../src/kafka/kafka-client.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import { topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import { DEFAULT_BROKER_COUNT, type EmbeddedKafka, startEmbeddedKafka } from './embedded-kafka.js';
 import { KafkaUnreachableError } from './errors.js';
 

@@ -12,9 +12,6 @@ import kafkajs from 'kafkajs';
 // Node's named-export detection misses CompressionCodecs in kafkajs's CommonJS index.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
-/** The packages the codecs load; function bundles leave them out. */
-export const COMPRESSION_CODEC_PACKAGES = ['snappy', 'lz4-napi', '@hpcc-js/wasm-zstd', 'fzstd'] as const;
-
 /** What kafkajs calls: compress gets its Encoder, decompress the compressed records. */
 interface KafkajsCodec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;

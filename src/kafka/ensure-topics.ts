@@ -5,19 +5,10 @@
  * resource against MSK. Every step that fails throws; the result is checked against the cluster.
  */
 import kafkajs, { type Admin } from 'kafkajs';
-import type { PipelineDefinition } from '../pipeline/definition.js';
+import type { TopicSpec } from '../pipeline/topic-specs.js';
 
 // kafkajs is CommonJS and Node's ESM loader does not detect these two as named exports.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
-
-/** What a topic must look like. */
-export interface TopicSpec {
-  readonly name: string;
-  readonly partitions: number;
-  readonly replicationFactor: number;
-  /** retention.ms; -1 keeps records forever. */
-  readonly retentionMs: number;
-}
 
 /** The admin calls ensureTopics uses (a kafkajs Admin has them all). */
 export type TopicAdmin = Pick<
@@ -72,16 +63,6 @@ export class TopicProvisioningError extends Error {
 }
 
 const RETENTION_MS = 'retention.ms';
-
-/** The topics of a pipeline definition as specs. */
-export function topicSpecsFromPipeline(pipeline: PipelineDefinition): TopicSpec[] {
-  return [...Object.values(pipeline.topics), ...pipeline.changeCapture.topics].map((t) => ({
-    name: t.name,
-    partitions: t.partitions,
-    replicationFactor: t.replicationFactor,
-    retentionMs: t.retentionHours * 3_600_000,
-  }));
-}
 
 /** Decides what to change, given the partition count of each existing topic. Pure. */
 export function planTopicChanges(existing: ReadonlyMap<string, number>, wanted: readonly TopicSpec[]): TopicPlan {

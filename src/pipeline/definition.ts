@@ -3,6 +3,7 @@
  * triggered. The CDK stack (infra/) and the local twin (local/) both read it; nothing about
  * topology is written anywhere else.
  */
+import { PIPELINE_DEFAULTS, PIPELINE_LIMITS, type PipelineSetting, withinLimit } from './pipeline-limits.js';
 
 /** Names of the topics, before the pipeline-name prefix is applied. */
 export const TopicRole = {
@@ -65,9 +66,9 @@ export interface StageDefinition {
   readonly outputTopics: readonly string[];
   /** Create-only on AWS; unique per mapping. */
   readonly consumerGroupId: string;
-  /** 1..10,000 (AWS default 100). */
+  /** Within PIPELINE_LIMITS (AWS default 100). */
   readonly batchSize: number;
-  /** 0..300,000 ms (AWS default for Kafka 500 ms). */
+  /** Milliseconds, within PIPELINE_LIMITS (AWS default for Kafka 500 ms). */
   readonly batchingWindowMs: number;
   readonly startingPosition: StartingPosition;
   /** With AT_TIMESTAMP: where to start, in epoch seconds (AWS StartingPositionTimestamp). */
@@ -136,10 +137,12 @@ export class PipelineDefinitionError extends Error {
   }
 }
 
-function checkRange(label: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new PipelineDefinitionError(`${label} must be an integer from ${min} to ${max}, got ${value}`);
+function checkRange(label: PipelineSetting, value: number): number {
+  const limit = PIPELINE_LIMITS[label];
+  if (!withinLimit(value, limit)) {
+    throw new PipelineDefinitionError(`${label} must be an integer from ${limit.min} to ${limit.max}, got ${value}`);
   }
+  return value;
 }
 
 /** Builds the pipeline definition, validating every option against the limits AWS enforces. */
@@ -150,14 +153,10 @@ export function definePipeline(options: PipelineOptions = {}): PipelineDefinitio
       `pipeline name must be 2-31 lowercase letters, digits or hyphens starting with a letter, got "${name}"`,
     );
   }
-  const partitions = options.partitions ?? 6;
-  const batchSize = options.batchSize ?? 500;
-  const batchingWindowMs = options.batchingWindowMs ?? 100;
-  const retentionHours = options.retentionHours ?? 168;
-  checkRange('partitions', partitions, 1, 1000);
-  checkRange('batchSize', batchSize, 1, 10_000);
-  checkRange('batchingWindowMs', batchingWindowMs, 0, 300_000);
-  checkRange('retentionHours', retentionHours, 1, 8760);
+  const partitions = checkRange('partitions', options.partitions ?? PIPELINE_DEFAULTS.partitions);
+  const batchSize = checkRange('batchSize', options.batchSize ?? PIPELINE_DEFAULTS.batchSize);
+  const batchingWindowMs = checkRange('batchingWindowMs', options.batchingWindowMs ?? PIPELINE_DEFAULTS.batchingWindowMs);
+  const retentionHours = checkRange('retentionHours', options.retentionHours ?? PIPELINE_DEFAULTS.retentionHours);
 
   const topic = (role: TopicRole, parts = partitions): TopicDefinition => ({
     name: `${name}-${role}`,

@@ -9,6 +9,11 @@ import { loadMigrations, migrate } from '../store/migrate.js';
 import type { SqlClient } from '../store/sql-client.js';
 
 export const SHOP_MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/**
+ * Folder, next to the bundled replication-user handler, the shop migrations are copied to
+ * (infra/cdc/shop-replication-user.ts copies them, functions/shop-replication-user applies them).
+ */
+export const BUNDLED_SHOP_MIGRATIONS_DIR = 'shop-migrations';
 
 /** The tables of the shop schema, in the order their rows may be created. */
 export const SHOP_TABLES = ['currency_rates', 'products', 'prices', 'customers', 'orders', 'order_lines'] as const;

@@ -6,8 +6,8 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_TARGET_PERCENT } from '../../infra/kafka/kafka-cluster.js';
-import { topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import { topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import { buildStack, logicalId, onlyResourceProperties, render, resourcesOfType, type StackFixture } from './stack-fixture.js';
 
 const pipeline = definePipeline();

@@ -7,9 +7,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { topicConfigs } from '../../infra/kafka/pipeline-topics.js';
-import { BROKER_HEALTH_METRICS, MAPPING_EVENT_METRICS } from '../../infra/observability/pipeline-dashboard.js';
-import { topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
+import { BROKER_HEALTH_METRICS, MAPPING_EVENT_METRICS } from '../../infra/observability/dashboard-widgets.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import { topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import {
   alarmNamed,
   buildStack,

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../infra/config/config-defaults.js';
 import { readConfig, TributaryConfigError } from '../../infra/config/read-config.js';
+import { DEFAULT_CONFIG } from '../../infra/config/tributary-config.js';
 import { PROJECT_ROOT } from '../../infra/functions/function-bundling.js';
 
 const rejects = (context: Record<string, unknown>) => {

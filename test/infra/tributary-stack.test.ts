@@ -13,8 +13,8 @@ import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../infra/functions/function-ro
 import { batchingWindowSeconds } from '../../infra/functions/stage-mapping.js';
 import { migrationsDigest } from '../../infra/store/schema-migrations.js';
 import { APP_DB_USER, QUERY_DB_USER } from '../../infra/tributary-stack.js';
-import { topicSpecsFromPipeline } from '../../src/kafka/ensure-topics.js';
 import { definePipeline, STAGE_NAMES } from '../../src/pipeline/definition.js';
+import { topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import {
   alarmNamed,
   asList,

@@ -6,10 +6,9 @@ import {
   planTopicChanges,
   type TopicPlan,
   TopicProvisioningError,
-  type TopicSpec,
-  topicSpecsFromPipeline,
 } from '../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
+import { type TopicSpec, topicSpecsFromPipeline } from '../../src/pipeline/topic-specs.js';
 import { InMemoryTopicAdmin } from '../helpers/in-memory-topic-admin.js';
 
 const spec = (name: string, partitions: number): TopicSpec => ({

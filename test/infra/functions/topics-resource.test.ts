@@ -10,8 +10,8 @@ import {
   TopicsResourceError,
   type WithAdmin,
 } from '../../../functions/topics/topics-resource.js';
-import { topicSpecsFromPipeline } from '../../../src/kafka/ensure-topics.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
+import { topicSpecsFromPipeline } from '../../../src/pipeline/topic-specs.js';
 import { customResourceEvents } from '../../helpers/custom-resource-events.js';
 import { InMemoryTopicAdmin } from '../../helpers/in-memory-topic-admin.js';
 

@@ -3,7 +3,7 @@
  * needs; never a wildcard resource.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { KafkaCluster } from './kafka-cluster.js';
+import type { KafkaClusterTarget } from './function-targets.js';
 
 /** What a principal does with the cluster. */
 export type KafkaAccess =
@@ -12,7 +12,7 @@ export type KafkaAccess =
   | { readonly kind: 'administer'; readonly topics: readonly string[]; readonly deleteTopics: boolean };
 
 /** Policy statements granting exactly one access to the cluster. */
-export function kafkaAccessStatements(cluster: KafkaCluster, access: KafkaAccess): iam.PolicyStatement[] {
+export function kafkaAccessStatements(cluster: KafkaClusterTarget, access: KafkaAccess): iam.PolicyStatement[] {
   const clusterStatement = (actions: string[]) => new iam.PolicyStatement({ actions, resources: [cluster.clusterArn] });
   const topicStatement = (actions: string[], topics: readonly string[]) =>
     new iam.PolicyStatement({ actions, resources: topics.map((t) => cluster.topicArn(t)) });
@@ -55,6 +55,6 @@ export function kafkaAccessStatements(cluster: KafkaCluster, access: KafkaAccess
  * Control-plane reads a Kafka event source mapping makes with its function's role to find the
  * cluster's brokers (the kafka actions of AWSLambdaMSKExecutionRole, on this cluster only).
  */
-export function mappingControlPlaneStatement(cluster: KafkaCluster): iam.PolicyStatement {
+export function mappingControlPlaneStatement(cluster: KafkaClusterTarget): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] });
 }
