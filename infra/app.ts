@@ -4,7 +4,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readConfig, TributaryConfigError } from './config/read-config.js';
+import { readConfig, TributaryConfigError } from '../src/config/read-config.js';
 import { stackName, TributaryStack } from './tributary-stack.js';
 
 const app = new App();

@@ -10,13 +10,13 @@ import { KafkaDlq, type ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type TributaryConfig, usesProvisionedPollers } from '../src/config/tributary-config.js';
 import { defineArchive } from '../src/pipeline/archive-definition.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { PipelineApi } from './api/pipeline-api.js';
 import { TopicArchive } from './archive/topic-archive.js';
 import { readChangeDataCaptureConfig } from './cdc/change-data-capture.js';
 import { ChangeStages } from './cdc/change-stages.js';
-import { type TributaryConfig, usesProvisionedPollers } from './config/tributary-config.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
 import { PipelineStage, pascalCase } from './functions/pipeline-stage.js';
 import { KafkaCluster } from './kafka/kafka-cluster.js';

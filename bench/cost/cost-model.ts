@@ -4,7 +4,7 @@
  * data in and out, and the fixed hourly cost of the default MSK Serverless and Aurora Serverless v2
  * configuration.
  */
-import { DEFAULT_CONFIG } from '../../infra/config/tributary-config.js';
+import { DEFAULT_CONFIG } from '../../src/config/tributary-config.js';
 import { type PipelineDefinition, STAGE_NAMES, type StageName } from '../../src/pipeline/definition.js';
 import type { IsolatedStage, StageTiming } from '../model/bench-results.js';
 import { AWS_PRICES, LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_SOURCE, PRICES_CHECKED, PRICES_REGION } from './aws-prices.js';

@@ -10,7 +10,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApiConfig } from '../config/tributary-config.js';
+import type { ApiConfig } from '../../src/config/tributary-config.js';
 
 export interface PipelineApiRoute {
   readonly path: string;

@@ -11,7 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import type { KafkaConfig } from '../config/tributary-config.js';
+import type { KafkaConfig } from '../../src/config/tributary-config.js';
 import type { KafkaClusterTarget } from '../functions/function-targets.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import { BootstrapBrokers } from './bootstrap-brokers.js';

@@ -8,7 +8,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { NetworkConfig } from '../config/tributary-config.js';
+import type { NetworkConfig } from '../../src/config/tributary-config.js';
 import type { FunctionNetwork } from '../functions/function-targets.js';
 
 export interface PipelineNetworkProps {

@@ -5,8 +5,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { AlarmConfig } from '../../src/config/tributary-config.js';
 import { STAGE_NAMES } from '../../src/pipeline/definition.js';
-import type { AlarmConfig } from '../config/tributary-config.js';
 import { BusinessMetric, businessMetric } from './business-metrics.js';
 import { mappingMetric, type ObservedPipeline, offsetLagMetric, topicMessagesInMetric } from './observed-pipeline.js';
 

@@ -6,8 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { ClusterType } from '../../src/config/tributary-config.js';
 import type { PipelineDefinition, StageName } from '../../src/pipeline/definition.js';
-import type { ClusterType } from '../config/tributary-config.js';
 
 export interface ObservedPipeline {
   readonly pipeline: PipelineDefinition;

@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { DatabaseConfig, RemovalMode } from '../config/tributary-config.js';
+import type { DatabaseConfig, RemovalMode } from '../../src/config/tributary-config.js';
 import type { StoreTarget } from '../functions/function-targets.js';
 import { acknowledge, NagFinding } from '../nag/nag-acknowledgements.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';

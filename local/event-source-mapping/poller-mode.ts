@@ -55,7 +55,7 @@ export function errorHandlingFor(
     throw new EventSourceMappingConfigError(`inputRetentionHours must be a positive number, got ${inputRetentionHours}`);
   }
   if (mode === 'on-demand') {
-    // The Kafka destination is provisioned-mode only (section 3), as infra/config refuses it too.
+    // The Kafka destination is provisioned-mode only (section 3), as the config schema (src/config) refuses it too.
     if (destination === 'kafka') {
       throw new EventSourceMappingConfigError('a Kafka failure destination needs provisioned mode; on-demand mappings use sqs');
     }

@@ -1,13 +1,13 @@
 /**
  * Which poller mode and failure destination the twin's mappings emulate: those of a deployed
- * environment, read from cdk.json by the same reader the CDK app uses (infra/config), so the twin
+ * environment, read from cdk.json by the same reader the CDK app uses (src/config), so the twin
  * and the stack cannot disagree. Setting eventSource.minPollers or maxPollers makes provisioned
  * mode (prod in cdk.json); without them a deployment is on-demand (dev).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readConfig, TributaryConfigError } from '../../infra/config/read-config.js';
-import { usesProvisionedPollers } from '../../infra/config/tributary-config.js';
+import { readConfig, TributaryConfigError } from '../../src/config/read-config.js';
+import { usesProvisionedPollers } from '../../src/config/tributary-config.js';
 import { CliUsageError } from '../cli-error.js';
 import type { FailureDestinationKind, PollerMode } from '../event-source-mapping/poller-mode.js';
 

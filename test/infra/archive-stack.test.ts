@@ -6,7 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../../infra/config/read-config.js';
+import { readConfig } from '../../src/config/read-config.js';
 import { defineArchive } from '../../src/pipeline/archive-definition.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import { buildStack, logicalId, render, resourcesFor, resourcesOfType, roleStatements, type StackFixture } from './stack-fixture.js';

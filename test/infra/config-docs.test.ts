@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS } from '../../infra/config/tributary-config.js';
 import { PROJECT_ROOT } from '../../infra/functions/function-bundling.js';
+import { CONFIG_KEYS } from '../../src/config/tributary-config.js';
 
 /** The backquoted keys of the first column of the table under "## Configure". */
 function documentedKeys(): string[] {

@@ -1,10 +1,11 @@
 /** Configuration from CDK context: defaults, precedence, parsing of CLI strings, and every kind of rejection. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { readConfig, TributaryConfigError } from '../../infra/config/read-config.js';
-import { DEFAULT_CONFIG } from '../../infra/config/tributary-config.js';
 import { PROJECT_ROOT } from '../../infra/functions/function-bundling.js';
+import { readConfig, TributaryConfigError } from '../../src/config/read-config.js';
+import { DEFAULT_CONFIG, LOG_RETENTION_DAYS } from '../../src/config/tributary-config.js';
 
 const rejects = (context: Record<string, unknown>) => {
   try {
@@ -162,5 +163,14 @@ describe('the CDK app', () => {
     expect(result.stderr.trim()).toBe(
       'error: invalid configuration for environment "dev": kafka.clusterType must be one of "serverless", "provisioned", got "huge"',
     );
+  });
+});
+
+describe('log retention values', () => {
+  it('are exactly CloudWatch Logs retention values as aws-cdk-lib knows them', () => {
+    const cdkValues = Object.values(RetentionDays)
+      .filter((v): v is number => typeof v === 'number')
+      .sort((a, b) => a - b);
+    expect([...LOG_RETENTION_DAYS]).toEqual(cdkValues);
   });
 });

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { readConfig } from '../../infra/config/read-config.js';
-import type { TributaryConfig } from '../../infra/config/tributary-config.js';
 import { PROJECT_ROOT } from '../../infra/functions/function-bundling.js';
 import { TributaryStack } from '../../infra/tributary-stack.js';
+import { readConfig } from '../../src/config/read-config.js';
+import type { TributaryConfig } from '../../src/config/tributary-config.js';
 
 export interface StackFixture {
   readonly app: App;

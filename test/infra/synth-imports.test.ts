@@ -8,7 +8,7 @@ describe('the CDK app', () => {
     const script = [
       "const { createRequire } = await import('node:module');",
       "await import('./infra/tributary-stack.ts');",
-      "await import('./infra/config/read-config.ts');",
+      "await import('./src/config/read-config.ts');",
       'const cache = createRequire(import.meta.url).cache;',
       'const names = new Set(Object.keys(cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean));',
       'console.log(JSON.stringify([...names].sort()));',

@@ -3,10 +3,9 @@
  * defaults, its keys and what each setting must be all come from here. Read from CDK context and
  * validated by readConfig(); combinations of settings are checked in config-rules.ts.
  */
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { DEFAULT_PIPELINE_NAME } from '../../src/pipeline/definition.js';
-import { PIPELINE_LIMITS } from '../../src/pipeline/pipeline-limits.js';
+import { DEFAULT_PIPELINE_NAME } from '../pipeline/definition.js';
+import { PIPELINE_LIMITS } from '../pipeline/pipeline-limits.js';
 import { booleanSetting, integerSetting, listSetting, oneOfSetting, stepSetting, stringSetting } from './config-fields.js';
 
 /** MSK Serverless (pay per partition-hour and GB) or provisioned MSK brokers. */
@@ -23,9 +22,10 @@ export const REMOVAL_MODES = ['retain', 'snapshot', 'destroy'] as const;
 /** How callers of the HTTP APIs are authorised: SigV4-signed requests, or a JWT issuer. */
 export const API_AUTH_MODES = ['iam', 'jwt'] as const;
 
-const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays)
-  .filter((v): v is number => typeof v === 'number')
-  .sort((a, b) => a - b);
+/** CloudWatch Logs' retention values in days (aws-cdk-lib's RetentionDays, checked equal by a test; 9999 = never expire). */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999,
+];
 const KRAFT_VERSION = /^\d+\.\d+\.x\.kraft$/;
 const kraftAtLeast37 = (version: string): boolean => {
   const [major = 0, minor = 0] = version.split('.').map(Number);

@@ -2,7 +2,7 @@
  * The combinations of settings that cannot work, checked once every single setting is valid.
  * Each rule names the key it rejects; `isSet` tells a setting given in context from a default.
  */
-import { definePipeline, PipelineDefinitionError } from '../../src/pipeline/definition.js';
+import { definePipeline, PipelineDefinitionError } from '../pipeline/definition.js';
 import type { TributaryConfig } from './tributary-config.js';
 
 export type Problem = readonly [key: string, message: string];

@@ -4,7 +4,7 @@
  * setting must be; the reader adds the key and the value given.
  */
 import { z } from 'zod';
-import type { Limit } from '../../src/pipeline/pipeline-limits.js';
+import type { Limit } from '../pipeline/pipeline-limits.js';
 
 const fromCliNumber = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
 const fromCliBoolean = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
