@@ -72,6 +72,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
+/** A new data folder (initdb, trust auth, owned by the server's OS user) unless one is there. */
+function initDataFolder(initdb: string, dataDir: string, identity: ReturnType<typeof serverIdentity>): void {
+  if (existsSync(resolve(dataDir, 'PG_VERSION'))) return;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (identity) chownSync(dataDir, identity.uid, identity.gid);
+  try {
+    execFileSync(initdb, [`--pgdata=${dataDir}`, `--username=${SUPERUSER}`, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], {
+      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+      stdio: 'pipe',
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new EmbeddedPostgresError(`initdb failed for ${dataDir}: ${stderr.trim() || String(error)}`, { cause: error });
+  }
+}
+
 async function startServer(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const binaries = findPostgresBinaries();
   const dataDir = resolve(options.dataDir);
@@ -84,20 +101,7 @@ async function startServer(options: EmbeddedPostgresOptions): Promise<EmbeddedPo
   };
 
   if (identity) checkReachable(dataDir, identity.name);
-  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (identity) chownSync(dataDir, identity.uid, identity.gid);
-    try {
-      execFileSync(
-        binaries.initdb,
-        [`--pgdata=${dataDir}`, `--username=${SUPERUSER}`, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-        { ...spawnIdentity, stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } },
-      );
-    } catch (error) {
-      const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-      throw new EmbeddedPostgresError(`initdb failed for ${dataDir}: ${stderr.trim() || String(error)}`, { cause: error });
-    }
-  }
+  initDataFolder(binaries.initdb, dataDir, identity);
   await stopOrphanedServer(dataDir);
 
   const port = options.port ?? (await freePort());
@@ -143,16 +147,7 @@ async function startServer(options: EmbeddedPostgresOptions): Promise<EmbeddedPo
     dataDir,
     pid: child.pid ?? -1,
     url,
-    async ensureDatabase(name) {
-      const client = new pg.Client({ connectionString: url() });
-      await client.connect();
-      try {
-        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-        if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-      } finally {
-        await client.end();
-      }
-    },
+    ensureDatabase: (name) => ensureDatabase(url(), name),
     stop() {
       stopping ??= (async () => {
         if (exited) return;
@@ -165,6 +160,18 @@ async function startServer(options: EmbeddedPostgresOptions): Promise<EmbeddedPo
     },
     log: () => logLines.join('\n'),
   };
+}
+
+async function ensureDatabase(url: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {}); // a lost connection fails the query below; it must not crash the process
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function accepts(url: string): Promise<boolean> {
