@@ -149,12 +149,19 @@ export function buildBatchFailureEnvelope(
     version: '1.0',
     timestamp: (context.now ?? new Date()).toISOString(),
     KafkaBatchInfo: {
-      batchSize: invocation.batchSize,
-      ...(context.source.eventSourceArn !== undefined ? { eventSourceArn: context.source.eventSourceArn } : {}),
-      bootstrapServers: context.source.bootstrapServers,
-      payloadSize: invocation.payloadSize,
+      ...batchInfoOf(invocation, context),
       recordsInfo,
     },
+  };
+}
+
+/** The KafkaBatchInfo fields both envelopes share. */
+function batchInfoOf(invocation: FailedInvocation, context: EnvelopeContext) {
+  return {
+    batchSize: invocation.batchSize,
+    ...(context.source.eventSourceArn !== undefined ? { eventSourceArn: context.source.eventSourceArn } : {}),
+    bootstrapServers: context.source.bootstrapServers,
+    payloadSize: invocation.payloadSize,
   };
 }
 
@@ -165,10 +172,7 @@ export function buildFailureEnvelope(record: KafkaRecord, invocation: FailedInvo
     version: '1.0',
     timestamp: (context.now ?? new Date()).toISOString(),
     KafkaBatchInfo: {
-      batchSize: invocation.batchSize,
-      ...(context.source.eventSourceArn !== undefined ? { eventSourceArn: context.source.eventSourceArn } : {}),
-      bootstrapServers: context.source.bootstrapServers,
-      payloadSize: invocation.payloadSize,
+      ...batchInfoOf(invocation, context),
       recordInfo: { offset: String(record.offset), timestamp: new Date(record.timestamp).toISOString() },
     },
     payload: sortKeys(encodeMskEvent([record], context.source)) as MskEvent,
