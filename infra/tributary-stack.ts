@@ -15,7 +15,6 @@ import { defineArchive } from '../src/pipeline/archive-definition.js';
 import { definePipeline, type PipelineDefinition, STAGE_NAMES, type StageName } from '../src/pipeline/definition.js';
 import { PipelineApi } from './api/pipeline-api.js';
 import { TopicArchive } from './archive/topic-archive.js';
-import { readChangeDataCaptureConfig } from './cdc/change-data-capture.js';
 import { ChangeStages } from './cdc/change-stages.js';
 import { type FunctionSettings, PipelineFunction } from './functions/pipeline-function.js';
 import { PipelineStage, pascalCase } from './functions/pipeline-stage.js';
@@ -223,7 +222,7 @@ export class TributaryStack extends Stack {
   }
 
   private changeDataCapture(context: StackContext, onFailure: lambda.IEventSourceDlq): ChangeStages | undefined {
-    const cdcConfig = readChangeDataCaptureConfig((key) => this.node.tryGetContext(key));
+    const cdcConfig = context.config.cdc;
     if (!cdcConfig.enabled) return undefined;
     const changeStages = new ChangeStages(this, 'ChangeDataCapture', {
       pipeline: context.pipeline,

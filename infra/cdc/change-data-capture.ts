@@ -10,7 +10,7 @@
  * - the source is a new Aurora PostgreSQL Serverless v2 cluster with rds.logical_replication=1 in
  *   its cluster parameter group and a dedicated replication user (shop-replication-user.ts), or an
  *   existing database the user names (host + secret).
- * Opt-in: context key cdc.enabled=true (see readChangeDataCaptureConfig).
+ * Opt-in: setting cdc.enabled=true (the cdc section of src/config/tributary-config.ts).
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { ChangeDataCaptureConfig } from '../../src/config/tributary-config.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
 import type { FunctionSettings } from '../functions/pipeline-function.js';
 import { KAFKA_IAM_PORT, type KafkaCluster } from '../kafka/kafka-cluster.js';
@@ -45,78 +46,6 @@ export const DEBEZIUM_ENCODING: Readonly<Record<string, string>> = {
   'binary.handling.mode': 'base64',
   'interval.handling.mode': 'numeric',
 };
-
-export interface ChangeDataCaptureConfig {
-  readonly enabled: boolean;
-  /** S3 bucket holding the Debezium PostgreSQL connector plugin ZIP. */
-  readonly pluginBucketArn?: string;
-  /** Key of the ZIP in that bucket. */
-  readonly pluginKey?: string;
-  /** An existing source instead of a new Aurora cluster: its host name. */
-  readonly sourceHost?: string;
-  /** @default 5432 */
-  readonly sourcePort: number;
-  /** @default 'shop' */
-  readonly sourceDatabase: string;
-  /** Secret with `username` and `password` of a user with REPLICATION (rds_replication on RDS). */
-  readonly sourceSecretArn?: string;
-  /** MSK Connect workers (1 MCU each). @default 1 */
-  readonly workers: number;
-}
-
-/** Reads cdc.* context keys (flat `-c cdc.enabled=true` or a nested `cdc` object); every problem at once. */
-export function readChangeDataCaptureConfig(get: (key: string) => unknown): ChangeDataCaptureConfig {
-  const nested = get('cdc');
-  const value = (key: string): unknown => {
-    const flat = get(`cdc.${key}`);
-    if (flat !== undefined) return flat;
-    return nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined;
-  };
-  const problems: string[] = [];
-  const text = (key: string): string | undefined => {
-    const v = value(key);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') problems.push(`cdc.${key} must be a non-empty string, got ${JSON.stringify(v)}`);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const integer = (key: string, fallback: number, min: number, max: number): number => {
-    const v = value(key);
-    if (v === undefined) return fallback;
-    const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      problems.push(`cdc.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return n;
-  };
-  const enabledValue = value('enabled');
-  const enabled = enabledValue === true || enabledValue === 'true';
-  if (enabledValue !== undefined && !enabled && enabledValue !== false && enabledValue !== 'false') {
-    problems.push(`cdc.enabled must be true or false, got ${JSON.stringify(enabledValue)}`);
-  }
-  const config: ChangeDataCaptureConfig = {
-    enabled,
-    pluginBucketArn: text('pluginBucketArn'),
-    pluginKey: text('pluginKey'),
-    sourceHost: text('sourceHost'),
-    sourcePort: integer('sourcePort', 5432, 1, 65_535),
-    sourceDatabase: text('sourceDatabase') ?? 'shop',
-    sourceSecretArn: text('sourceSecretArn'),
-    workers: integer('workers', 1, 1, 10),
-  };
-  if (enabled) {
-    if (!config.pluginBucketArn?.startsWith('arn:'))
-      problems.push('cdc.pluginBucketArn (the S3 bucket ARN holding the Debezium plugin ZIP) is required');
-    if (!config.pluginKey) problems.push('cdc.pluginKey (the key of the Debezium plugin ZIP) is required');
-    if ((config.sourceHost === undefined) !== (config.sourceSecretArn === undefined)) {
-      problems.push(
-        'cdc.sourceHost and cdc.sourceSecretArn go together: name both for an existing database, or neither for a new Aurora cluster',
-      );
-    }
-  }
-  if (problems.length > 0) throw new Error(`invalid change data capture configuration: ${problems.join('; ')}`);
-  return config;
-}
 
 export interface ChangeDataCaptureProps {
   readonly pipeline: PipelineDefinition;

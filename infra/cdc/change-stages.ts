@@ -9,13 +9,14 @@ import type { IEventSourceDlq } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { ChangeDataCaptureConfig } from '../../src/config/tributary-config.js';
 import { CHANGE_STAGE_NAMES, type ChangeStageName, type PipelineDefinition } from '../../src/pipeline/definition.js';
 import { type FunctionSettings, PipelineFunction } from '../functions/pipeline-function.js';
 import { stageMappingProps } from '../functions/stage-mapping.js';
 import type { KafkaCluster } from '../kafka/kafka-cluster.js';
 import type { PipelineNetwork } from '../network/pipeline-network.js';
 import type { AnalyticsDatabase } from '../store/analytics-database.js';
-import { ChangeDataCapture, type ChangeDataCaptureConfig } from './change-data-capture.js';
+import { ChangeDataCapture } from './change-data-capture.js';
 
 export interface ChangeStagesProps {
   readonly pipeline: PipelineDefinition;

@@ -110,7 +110,22 @@ const archiveRules: Rule = ({ archive, kafka }) =>
       ]
     : [];
 
-const RULES: readonly Rule[] = [pipelineRules, networkRules, kafkaRules, eventSourceRules, databaseRules, apiRules, archiveRules];
+const cdcRules: Rule = ({ cdc }) => {
+  if (!cdc.enabled) return [];
+  const problems: Problem[] = [];
+  if (!cdc.pluginBucketArn)
+    problems.push(['cdc.pluginBucketArn', '(the S3 bucket ARN holding the Debezium plugin ZIP) is required with cdc.enabled']);
+  if (!cdc.pluginKey) problems.push(['cdc.pluginKey', '(the key of the Debezium plugin ZIP) is required with cdc.enabled']);
+  if ((cdc.sourceHost === undefined) !== (cdc.sourceSecretArn === undefined)) {
+    problems.push([
+      'cdc.sourceHost',
+      'and cdc.sourceSecretArn go together: name both for an existing database, or neither for a new Aurora cluster',
+    ]);
+  }
+  return problems;
+};
+
+const RULES: readonly Rule[] = [pipelineRules, networkRules, kafkaRules, eventSourceRules, databaseRules, apiRules, archiveRules, cdcRules];
 
 /** Every combination problem of a configuration whose single settings are all valid. */
 export function combinationProblems(config: TributaryConfig, isSet: (key: string) => boolean): Problem[] {

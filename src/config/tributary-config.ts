@@ -133,6 +133,24 @@ const archiveSection = z.object({
   enabled: booleanSetting().default(false),
 });
 
+const ARN = /^arn:aws[a-z-]*:/;
+/** Change data capture on AWS (MSK Connect + Debezium, catalogue and orders stages); docs/cdc.md. */
+const cdcSection = z.object({
+  enabled: booleanSetting().default(false),
+  /** S3 bucket holding the Debezium PostgreSQL connector plugin ZIP. */
+  pluginBucketArn: stringSetting(ARN, 'the ARN of the S3 bucket holding the Debezium plugin ZIP').optional(),
+  /** Key of the ZIP in that bucket. */
+  pluginKey: stringSetting(/\S/, 'a non-empty string').optional(),
+  /** An existing source instead of a new Aurora cluster: its host name. */
+  sourceHost: stringSetting(/^[A-Za-z0-9.-]+$/, 'a host name').optional(),
+  sourcePort: integerSetting({ min: 1, max: 65_535 }).default(5432),
+  sourceDatabase: stringSetting(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL database name').default('shop'),
+  /** Secret with `username` and `password` of a user with REPLICATION (rds_replication on RDS). */
+  sourceSecretArn: stringSetting(ARN, 'the ARN of a Secrets Manager secret').optional(),
+  /** MSK Connect workers (1 MCU each). */
+  workers: integerSetting({ min: 1, max: 10 }).default(1),
+});
+
 /** The sections of settings, each read from `section.key` context keys or a nested object. */
 const SECTIONS = {
   pipeline: pipelineSection,
@@ -143,6 +161,7 @@ const SECTIONS = {
   api: apiSection,
   alarms: alarmSection,
   archive: archiveSection,
+  cdc: cdcSection,
 } as const;
 
 export const tributaryConfigSchema = z.object({
@@ -169,6 +188,7 @@ export const tributaryConfigSchema = z.object({
   deleteTopicsOnRemoval: booleanSetting().default(false),
   /** Absent unless enabled. */
   archive: archiveSection.prefault({}).transform((archive) => (archive.enabled ? archive : undefined)),
+  cdc: cdcSection.prefault({}),
 });
 
 export type TributaryConfig = z.infer<typeof tributaryConfigSchema>;
@@ -179,6 +199,7 @@ export type KafkaConfig = TributaryConfig['kafka'];
 export type DatabaseConfig = TributaryConfig['database'];
 export type ApiConfig = TributaryConfig['api'];
 export type AlarmConfig = TributaryConfig['alarms'];
+export type ChangeDataCaptureConfig = TributaryConfig['cdc'];
 
 /** Every context key the configuration reads, `section.key` for the settings of a section. */
 export const CONFIG_KEYS: readonly string[] = Object.keys(tributaryConfigSchema.shape).flatMap((key) =>

@@ -9,7 +9,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { readChangeDataCaptureConfig } from '../../infra/cdc/change-data-capture.js';
+import { readConfig } from '../../src/config/read-config.js';
 import { definePipeline } from '../../src/pipeline/definition.js';
 import { buildStack } from './stack-fixture.js';
 
@@ -140,12 +140,23 @@ describe('change data capture in the stack', () => {
   });
 
   it('refuses an incomplete configuration, naming every missing key', () => {
-    const get = (values: Record<string, unknown>) => (key: string) => values[key];
-    expect(() => readChangeDataCaptureConfig(get({ 'cdc.enabled': 'true' }))).toThrow(/cdc\.pluginBucketArn.*cdc\.pluginKey/);
-    expect(() => readChangeDataCaptureConfig(get({ ...PLUGIN, 'cdc.sourceHost': 'db.example.com' }))).toThrow(
-      /cdc\.sourceHost and cdc\.sourceSecretArn/,
-    );
-    expect(() => readChangeDataCaptureConfig(get({ 'cdc.enabled': 'yes' }))).toThrow(/cdc\.enabled must be true or false/);
-    expect(readChangeDataCaptureConfig(get({})).enabled).toBe(false);
+    expect(() => readConfig({ 'cdc.enabled': 'true' })).toThrow(/cdc\.pluginBucketArn.*cdc\.pluginKey/);
+    expect(() => readConfig({ ...PLUGIN, 'cdc.sourceHost': 'db.example.com' })).toThrow(/cdc\.sourceHost and cdc\.sourceSecretArn/);
+    expect(() => readConfig({ 'cdc.enabled': 'yes' })).toThrow(/cdc\.enabled must be true or false/);
+    expect(() => readConfig({ ...PLUGIN, 'cdc.workers': 11 })).toThrow(/cdc\.workers must be an integer from 1 to 10, got 11/);
+    expect(readConfig({}).cdc.enabled).toBe(false);
+  });
+
+  it('reads the cdc settings from an environment block like every other setting', () => {
+    const config = readConfig({
+      environments: { dev: { cdc: { ...Object.fromEntries(Object.entries(PLUGIN).map(([k, v]) => [k.slice(4), v])), workers: 2 } } },
+    });
+    expect(config.cdc).toMatchObject({
+      enabled: true,
+      pluginKey: 'debezium-postgres-2.7.zip',
+      workers: 2,
+      sourcePort: 5432,
+      sourceDatabase: 'shop',
+    });
   });
 });
