@@ -239,11 +239,15 @@ export class EventSourceMapping {
     return new Map((offsets?.partitions ?? []).map((p) => [`${topic}-${p.partition}`, Number(p.offset)]));
   }
 
+  private async releaseConnections(): Promise<void> {
+    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin.current?.then((admin) => admin.disconnect())]);
+  }
+
   /** After a failed start: releases every connection; the mapping stays stopped. */
   private async abandonStart(): Promise<void> {
     this.state = 'stopped';
     this.stopped = Promise.resolve();
-    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin.current?.then((admin) => admin.disconnect())]);
+    await this.releaseConnections();
   }
 
   /**
@@ -282,7 +286,7 @@ export class EventSourceMapping {
     // Stop fetching at once; what is already queued is dropped, uncommitted.
     if (wasStarted) this.group?.pauseAll();
     await this.dispatcher.stop();
-    await Promise.allSettled([this.group?.stop(), this.publisher?.close(), this.admin.current?.then((admin) => admin.disconnect())]);
+    await this.releaseConnections();
     this.state = 'stopped';
   }
 

@@ -4,8 +4,8 @@
  * none. librdkafka's mock cluster answers every ListOffsets by time with the end of the log, so on
  * the embedded Kafka the partitions are read instead, by a throwaway group that commits nothing.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { readTopicToEnd } from './read-topic.js';
 
 /** Seek targets other than a time (epoch ms). */
 export const SeekTo = { earliest: -2, latest: -1 } as const;
@@ -48,56 +48,22 @@ export async function offsetsForTime(kafka: Kafka, topic: string, to: number, op
     .sort((a, b) => a.partition - b.partition);
 }
 
-/** Reads each partition up to its first record stamped at or after `to`, or to its end. */
+/**
+ * Each partition's first record stamped at or after `to` within its bounds, or its end. Reads the
+ * partitions whole with the project's topic reader: the mock cluster keeps a few MB per partition.
+ */
 async function readForTime(
   kafka: Kafka,
   topic: string,
-  bounds: readonly { partition: number; low: number; high: number }[],
+  bounds: readonly { partition: number; high: number }[],
   to: number,
   timeoutMs: number,
 ): Promise<Map<number, number>> {
-  const found = new Map<number, number>();
-  const ends = new Map<number, number>();
-  for (const b of bounds) {
-    if (b.high > b.low) ends.set(b.partition, b.high);
-    else found.set(b.partition, b.high);
-  }
-  if (ends.size === 0) return found;
-  const consumer = kafka.consumer({
-    groupId: `tributary-seek-${randomUUID()}`,
-    maxWaitTimeInMs: 100,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-  });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`reading ${topic} for the offsets at a time did not finish within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const settle = (partition: number, offset: number): void => {
-        if (!ends.delete(partition)) return;
-        found.set(partition, offset);
-        if (ends.size > 0) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const end = ends.get(batch.partition);
-            if (end === undefined) return;
-            const first = batch.messages.find((m) => Number(m.offset) < end && Number(m.timestamp) >= to);
-            if (first) return settle(batch.partition, Number(first.offset));
-            if (Number(batch.lastOffset()) + 1 >= end) settle(batch.partition, end);
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
+  const found = new Map(bounds.map((b) => [b.partition, b.high]));
+  for (const message of await readTopicToEnd(kafka, topic, timeoutMs)) {
+    const offset = Number(message.offset);
+    const current = found.get(message.partition);
+    if (current !== undefined && offset < current && Number(message.timestamp) >= to) found.set(message.partition, offset);
   }
   return found;
 }
