@@ -51,9 +51,9 @@ export async function startCommand(raw: RawStartOptions): Promise<RunSummary> {
     return summary;
   } finally {
     ticker.cancel();
-    await tearDown(run);
-    // Last: an interrupt's late echo during teardown must still find a listener.
+    // From here a Ctrl-C has nothing left to drain: Node's default action stops the process at once.
     interrupts.dispose();
+    await tearDown(run);
   }
 }
 

@@ -20,11 +20,7 @@ export interface InterruptHandlers {
 }
 
 export interface InterruptWatch {
-  /**
-   * Stops listening. Echoes of an interrupt already taken still arriving (npm forwards its copy
-   * late on a busy machine) are swallowed for the rest of the echo window: with no listener left,
-   * Node's default action would kill the process mid-teardown and npm would exit 130.
-   */
+  /** Stops listening. */
   dispose(): void;
 }
 
@@ -48,16 +44,9 @@ export function watchInterrupts(
     }
   };
   for (const signal of signals) process.on(signal, onSignal);
-  const swallowEcho = () => {};
   return {
     dispose() {
       for (const signal of signals) process.off(signal, onSignal);
-      const echoLeftMs = firstAt === undefined ? 0 : firstAt + echoMs - now();
-      if (echoLeftMs <= 0) return;
-      for (const signal of signals) process.on(signal, swallowEcho);
-      setTimeout(() => {
-        for (const signal of signals) process.off(signal, swallowEcho);
-      }, echoLeftMs).unref();
     },
   };
 }

@@ -66,9 +66,17 @@ function track(child: ChildProcess): RunningProcess {
   };
 }
 
-/** `npm start -- <args>` in a pseudo-terminal; write '\x03' to stdin for a Ctrl-C. */
+/**
+ * `npm start -- <args>` in a pseudo-terminal; write '\x03' to stdin for a Ctrl-C.
+ *
+ * `exec`: an interactive shell gives the job its own foreground process group, so the key press
+ * never reaches the shell. `script -c` runs a non-interactive `$SHELL -c` (/bin/sh, dash, when
+ * SHELL is unset, as under CI) that would stay in the group, wait for npm, and then die of the
+ * SIGINT itself: exit 130 whatever npm and the twin did. With `exec` npm leads the group, as in a
+ * terminal.
+ */
 export function npmStartInTerminal(box: Sandbox, args: string[]): RunningProcess {
-  const command = ['npm', 'start', '--', ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const command = `exec ${['npm', 'start', '--', ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
   return track(spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO, env: box.env, stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 

@@ -21,9 +21,10 @@ describe('npm start in a terminal', () => {
     run.child.stdin?.write('\x03');
     const code = await run.exited;
     const output = run.output();
-    expect(output).toContain('Stopping: generator stopped, draining');
-    expect(output).not.toContain('stopping now without draining');
-    expect(output).toContain('drained: every stage consumed everything before it');
-    expect(code).toBe(0);
+    const shown = `exit ${code}; output:\n${output.slice(-3000)}`;
+    expect(output, shown).toContain('Stopping: generator stopped, draining');
+    expect(output, shown).not.toContain('stopping now without draining');
+    expect(output, shown).toContain('drained: every stage consumed everything before it');
+    expect(code, shown).toBe(0);
   }, 300_000);
 });
