@@ -31,7 +31,8 @@ export interface ChangeConsumerOptions {
   readonly bootstrapServers: string;
   readonly store: SqlClient;
   readonly publisher: RecordPublisher;
-  readonly logger: Logger;
+  /** Each change stage's own logger. */
+  readonly logger: (stage: ChangeStageName) => Logger;
   /** enrich's cache: dropped after catalogue changes are applied, so enrich sees them at once. */
   readonly reference?: ReferenceDataCache;
   readonly onOutcome?: (outcome: ChangeOutcome) => void;
@@ -51,11 +52,10 @@ export function createChangeMappings(options: ChangeConsumerOptions): EventSourc
     if (outcome.stage === 'catalogue' && outcome.applied > 0) options.reference?.invalidate();
     options.onOutcome?.(outcome);
   };
-  const deps = { pipeline, store: options.store, publisher: options.publisher, logger: options.logger, onOutcome };
-  const handlers = Object.fromEntries(CHANGE_STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
-    ChangeStageName,
-    StageHandler
-  >;
+  const deps = { pipeline, store: options.store, publisher: options.publisher, onOutcome };
+  const handlers = Object.fromEntries(
+    CHANGE_STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, { ...deps, logger: options.logger(stage) })]),
+  ) as Record<ChangeStageName, StageHandler>;
   return pipeline.changeCapture.stages.map(
     (stage) =>
       new EventSourceMapping({

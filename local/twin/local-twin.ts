@@ -139,14 +139,11 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     const kafka = createTwinKafka(cluster.connection);
     const publisher = createKafkaPublisher(kafka);
     cleanup.unshift(() => publisher.close());
-    // Handlers log warnings only: the progress line and the summary tell the story.
-    const logger = new Logger({ serviceName: 'tributary-twin', logLevel: 'ERROR' });
     const reference = new ReferenceDataCache(storeReferenceData(store.client));
-    const deps = { pipeline, publisher, logger, reference, store: store.client, onOutcome: stats.record.bind(stats) };
-    const handlers = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, deps)])) as Record<
-      StageName,
-      StageHandler
-    >;
+    const deps = { pipeline, publisher, reference, store: store.client, onOutcome: stats.record.bind(stats) };
+    const handlers = Object.fromEntries(
+      STAGE_NAMES.map((stage) => [stage, createStageHandler(stage, { ...deps, logger: stageLogger(stage) })]),
+    ) as Record<StageName, StageHandler>;
     const createMapping = stageMappingFactory(options, mode, kafka, cluster, handlers);
     const mappings = Object.fromEntries(STAGE_NAMES.map((stage) => [stage, createMapping(stage)])) as Record<StageName, EventSourceMapping>;
     for (const stage of STAGE_NAMES) cleanup.unshift(() => mappings[stage].stop());
@@ -157,7 +154,7 @@ export async function startTwin(options: TwinOptions): Promise<LocalTwin> {
     await Promise.all([...STAGE_NAMES.map((stage) => mappings[stage].start()), archive?.start()]);
 
     const cdc = options.cdc
-      ? await startTwinCdc({ options, mode, kafka, cluster, store: store.client, publisher, logger, reference }, options.cdc, cleanup)
+      ? await startTwinCdc({ options, mode, kafka, cluster, store: store.client, publisher, reference }, options.cdc, cleanup)
       : undefined;
     const changeMappings = cdc?.mappings ?? [];
     const lag = () => stageLags(mappings);
@@ -242,8 +239,16 @@ interface CdcContext {
   readonly cluster: KafkaCluster;
   readonly store: SqlClient;
   readonly publisher: RecordPublisher;
-  readonly logger: Logger;
   readonly reference: ReferenceDataCache;
+}
+
+/**
+ * One logger per stage, as each function has its own on AWS: an error line names its stage and
+ * carries that stage's request id, not another stage's invoked at the same moment. Errors only:
+ * the progress line and the summary tell the story.
+ */
+function stageLogger(stage: string): Logger {
+  return new Logger({ serviceName: stage, logLevel: 'ERROR' });
 }
 
 /** The change stages' mappings, then the shop database's capture; each stop joins the cleanup. */
@@ -261,7 +266,7 @@ async function startTwinCdc(
     bootstrapServers: cluster.bootstrapServers,
     store: context.store,
     publisher,
-    logger: context.logger,
+    logger: stageLogger,
     reference: context.reference,
     onOutcome: (outcome) => changeStats.record(outcome),
     onWarning: options.onWarning,
