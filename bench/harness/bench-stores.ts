@@ -53,7 +53,7 @@ export async function freshBenchStore(kind: StoreKind): Promise<BenchStore> {
   }
   return {
     kind,
-    location: { dataDir },
+    location: { dataDir, engine: 'pglite' },
     description: `PGlite in ${dataDir}`,
     dataDir,
     async dispose() {

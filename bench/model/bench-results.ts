@@ -147,6 +147,12 @@ export interface IsolatedPoint {
   wallMs: number;
   /** Median main-thread busy time of an invocation (event loop utilisation), ms: the CPU part. */
   activeMs: number;
+  /**
+   * Median main-thread busy time inside the publisher (producing the outputs to Kafka), ms: part of
+   * activeMs. The relay ceiling pays the same production, so the composite ceiling leaves it out.
+   * Absent in results saved before it was measured.
+   */
+  publishActiveMs?: number;
 }
 
 /** A stage's handler invoked alone, one invocation at a time, as Lambda runs it. */

@@ -127,7 +127,7 @@ function compositeVerdict(
     pipelineRate === undefined
       ? 'pipeline not measured'
       : `pipeline reached ${thousands(pipelineRate)} events/s = ${Math.round((pipelineRate / composite.eventsPerSecond) * 100)}% of the ceiling`;
-  return `composite ceiling (relay + handler cost) = ${thousands(composite.eventsPerSecond)} events/s = ${composite.ratioToRelay.toFixed(2)}x relay (${relay} events/s); per event ${composite.relayMicrosPerEvent} µs relay + ${composite.handlersMicrosPerEvent} µs handlers (${stages}; each handler alone, main-thread time); ${reached}`;
+  return `composite ceiling (relay + handler cost) = ${thousands(composite.eventsPerSecond)} events/s = ${composite.ratioToRelay.toFixed(2)}x relay (${relay} events/s); per event ${composite.relayMicrosPerEvent} µs relay + ${composite.handlersMicrosPerEvent} µs handlers (${stages}; each handler alone, main-thread time less its producing, which the relay pays); ${reached}`;
 }
 
 /** Judges the run against the targets, on the given store. */

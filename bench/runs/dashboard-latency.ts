@@ -89,7 +89,11 @@ async function admin(sql: string): Promise<void> {
 async function openStoreLocation(): Promise<{ location: StoreLocation; label: string; dispose: () => Promise<void> }> {
   if (args.store === 'pglite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-pglite-'));
-    return { location: { dataDir }, label: 'PGlite (in-process)', dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      location: { dataDir, engine: 'pglite' },
+      label: 'PGlite (in-process)',
+      dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `tributary_dash_bench_${process.pid}`;
   await admin(`CREATE DATABASE ${name}`);

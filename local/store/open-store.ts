@@ -12,6 +12,8 @@ export const DEFAULT_DATA_DIR = '.data/pglite';
 export interface StoreLocation {
   databaseUrl?: string;
   dataDir?: string;
+  /** The engine of a local store: overrides TRIBUTARY_STORE (the bench names the engine it measures). */
+  engine?: 'postgres' | 'pglite';
 }
 
 export async function openStore(location: StoreLocation = {}, env = process.env): Promise<SqlClient> {

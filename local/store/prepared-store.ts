@@ -30,7 +30,9 @@ export function storeEngine(env = process.env): StoreEngine {
 /** The folder the store keeps its data in, for the engine in use. */
 export function storeDataDir(location: StoreLocation = {}, env = process.env): string {
   return (
-    location.dataDir ?? optionalEnv('TRIBUTARY_DATA_DIR', env) ?? (storeEngine(env) === 'pglite' ? DEFAULT_DATA_DIR : DEFAULT_POSTGRES_DIR)
+    location.dataDir ??
+    optionalEnv('TRIBUTARY_DATA_DIR', env) ??
+    ((location.engine ?? storeEngine(env)) === 'pglite' ? DEFAULT_DATA_DIR : DEFAULT_POSTGRES_DIR)
   );
 }
 
@@ -46,7 +48,11 @@ async function prepare(client: SqlClient): Promise<void> {
 
 /** Opens the local store without migrating or seeding it (see openPreparedStore). */
 export async function openStoreClient(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
-  if (location.databaseUrl === undefined && optionalEnv('DATABASE_URL') === undefined && storeEngine() === 'postgres') {
+  if (
+    location.databaseUrl === undefined &&
+    optionalEnv('DATABASE_URL') === undefined &&
+    (location.engine ?? storeEngine()) === 'postgres'
+  ) {
     const server = await acquireEmbeddedPostgres(storeDataDir(location));
     let inner: SqlClient;
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IsolatedStage } from '../../../bench/model/bench-results.js';
-import { compositeCeiling } from '../../../bench/report/composite-ceiling.js';
+import { compositeCeiling, handlerOwnCpuMs } from '../../../bench/report/composite-ceiling.js';
 import { definePipeline } from '../../../src/pipeline/definition.js';
 
 const pipeline = definePipeline();
@@ -53,6 +53,38 @@ describe('compositeCeiling', () => {
       stageShares: { ingest: 1, enrich: 1, sink: 1 },
     });
     expect(c?.stageMicrosPerEvent.ingest).toBeCloseTo(40 + (5 * 1000) / batch, 1);
+  });
+
+  it("leaves out a handler's time producing to Kafka, which the relay already pays", () => {
+    const producing = (cpuMicros: number, publishMicros: number): IsolatedStage => {
+      const stage = alone(cpuMicros);
+      return { ...stage, points: stage.points.map((p) => ({ ...p, publishActiveMs: (publishMicros * p.records) / 1000 })) };
+    };
+    const c = compositeCeiling({
+      relayRate: 4000,
+      isolated: { ingest: producing(100, 40), enrich: producing(100, 40), sink: alone(50) },
+      pipeline,
+      stageShares: { ingest: 1, enrich: 1, sink: 1 },
+    });
+    expect(c?.stageMicrosPerEvent).toEqual({ ingest: 60, enrich: 60, sink: 50 });
+    expect(c?.eventsPerSecond).toBe(2381);
+  });
+
+  it('scales the producing time per record to a batch size that was not invoked', () => {
+    const stage: IsolatedStage = {
+      points: [
+        { records: 100, invocations: 10, wallMs: 10, activeMs: 10, publishActiveMs: 2 },
+        { records: 1000, invocations: 10, wallMs: 100, activeMs: 100, publishActiveMs: 40 },
+      ],
+      fit: { fixedWallMs: 0, wallMicrosPerRecord: 100, fixedActiveMs: 0, activeMicrosPerRecord: 100 },
+    };
+    // 20 and 40 µs a record producing: 30 on average; 500 records = 50 ms busy, 15 ms of it producing.
+    expect(handlerOwnCpuMs(stage, 500)).toBeCloseTo(35, 6);
+    expect(handlerOwnCpuMs(stage, 1000)).toBeCloseTo(60, 6);
+  });
+
+  it('keeps the whole busy time for results saved before producing was measured', () => {
+    expect(handlerOwnCpuMs(alone(100), batch)).toBeCloseTo((100 * batch) / 1000, 6);
   });
 
   it('has no ceiling without a relay rate', () => {
