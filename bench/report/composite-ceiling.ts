@@ -64,11 +64,9 @@ export function compositeCeiling(inputs: CompositeInputs): CompositeCeiling | un
  */
 export function handlerOwnCpuMs(stage: IsolatedStage, records: number): number {
   const { cpuMs } = isolatedMs(stage, records);
-  const measured = stage.points.filter((p) => p.publishActiveMs !== undefined);
+  const measured = stage.points.flatMap((p) => (p.publishActiveMs === undefined ? [] : [{ records: p.records, ms: p.publishActiveMs }]));
   if (measured.length === 0) return cpuMs;
   const exact = measured.find((p) => p.records === records);
-  const publishMs = exact
-    ? (exact.publishActiveMs as number)
-    : (records * measured.reduce((sum, p) => sum + (p.publishActiveMs as number) / p.records, 0)) / measured.length;
+  const publishMs = exact ? exact.ms : (records * measured.reduce((sum, p) => sum + p.ms / p.records, 0)) / measured.length;
   return Math.max(0, cpuMs - publishMs);
 }

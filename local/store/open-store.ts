@@ -9,11 +9,14 @@ import { createPgliteThreadClient } from './pglite-thread-client.js';
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
 
+export const STORE_ENGINES = ['postgres', 'pglite'] as const;
+export type StoreEngine = (typeof STORE_ENGINES)[number];
+
 export interface StoreLocation {
   databaseUrl?: string;
   dataDir?: string;
   /** The engine of a local store: overrides TRIBUTARY_STORE (the bench names the engine it measures). */
-  engine?: 'postgres' | 'pglite';
+  engine?: StoreEngine;
 }
 
 export async function openStore(location: StoreLocation = {}, env = process.env): Promise<SqlClient> {

@@ -10,10 +10,9 @@ import { migrate } from '../../src/store/migrate.js';
 import { createPostgresClient } from '../../src/store/postgres-client.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { acquireEmbeddedPostgres } from '../postgres/shared-server.js';
-import { DEFAULT_DATA_DIR, describeStore, openStore, type StoreLocation } from './open-store.js';
+import { DEFAULT_DATA_DIR, describeStore, openStore, STORE_ENGINES, type StoreEngine, type StoreLocation } from './open-store.js';
 
-export const STORE_ENGINES = ['postgres', 'pglite'] as const;
-export type StoreEngine = (typeof STORE_ENGINES)[number];
+export { STORE_ENGINES, type StoreEngine } from './open-store.js';
 /** The embedded server's folder when no --data-dir is given. */
 export const DEFAULT_POSTGRES_DIR = '.data/postgres';
 export const ANALYTICS_DATABASE = 'analytics';
@@ -27,12 +26,17 @@ export function storeEngine(env = process.env): StoreEngine {
   return value as StoreEngine;
 }
 
+/** The location's own engine, else TRIBUTARY_STORE's. */
+function engineOf(location: StoreLocation, env = process.env): StoreEngine {
+  return location.engine ?? storeEngine(env);
+}
+
 /** The folder the store keeps its data in, for the engine in use. */
 export function storeDataDir(location: StoreLocation = {}, env = process.env): string {
   return (
     location.dataDir ??
     optionalEnv('TRIBUTARY_DATA_DIR', env) ??
-    ((location.engine ?? storeEngine(env)) === 'pglite' ? DEFAULT_DATA_DIR : DEFAULT_POSTGRES_DIR)
+    (engineOf(location, env) === 'pglite' ? DEFAULT_DATA_DIR : DEFAULT_POSTGRES_DIR)
   );
 }
 
@@ -48,11 +52,7 @@ async function prepare(client: SqlClient): Promise<void> {
 
 /** Opens the local store without migrating or seeding it (see openPreparedStore). */
 export async function openStoreClient(location: StoreLocation = {}): Promise<{ client: SqlClient; description: string }> {
-  if (
-    location.databaseUrl === undefined &&
-    optionalEnv('DATABASE_URL') === undefined &&
-    (location.engine ?? storeEngine()) === 'postgres'
-  ) {
+  if (location.databaseUrl === undefined && optionalEnv('DATABASE_URL') === undefined && engineOf(location) === 'postgres') {
     const server = await acquireEmbeddedPostgres(storeDataDir(location));
     let inner: SqlClient;
     try {
