@@ -225,6 +225,8 @@ export async function tailCommand(topicArg: string, options: { lines?: string; f
     const print = (partition: number, message: KafkaMessage) => {
       const offset = Number(message.offset);
       if (offset < (start.get(partition) ?? 0)) return;
+      // Without -f, only what the partition held when asked: records produced since belong to -f.
+      if (!options.follow && offset >= (ends.get(partition) ?? 0)) return;
       const record = {
         partition,
         offset,
