@@ -213,6 +213,7 @@ export async function tailCommand(topicArg: string, options: { lines?: string; f
   const start = new Map(offsets.map((p) => [p.partition, Math.max(Number(p.low), Number(p.high) - lines)]));
   const pending = new Set(offsets.filter((p) => Number(p.high) > (start.get(p.partition) ?? 0)).map((p) => p.partition));
   const ends = new Map(offsets.map((p) => [p.partition, Number(p.high)]));
+  const next = new Map(start);
   if (!options.follow && pending.size === 0) return;
 
   // A throwaway group that commits nothing: tailing leaves no trace.
@@ -224,9 +225,11 @@ export async function tailCommand(topicArg: string, options: { lines?: string; f
     process.once('SIGTERM', stop);
     const print = (partition: number, message: KafkaMessage) => {
       const offset = Number(message.offset);
-      if (offset < (start.get(partition) ?? 0)) return;
-      // Without -f, only what the partition held when asked: records produced since belong to -f.
+      // Each offset once (the seek after subscribing from the beginning can deliver some twice), and
+      // without -f only what the partition held when asked: records produced since belong to -f.
+      if (offset < (next.get(partition) ?? 0)) return;
       if (!options.follow && offset >= (ends.get(partition) ?? 0)) return;
+      next.set(partition, offset + 1);
       const record = {
         partition,
         offset,
